@@ -1,0 +1,386 @@
+//! The policy builder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::StatusCode;
+
+use crate::error::ConfigError;
+use crate::headers::{AllowHeaders, ExposeHeaders};
+use crate::layer::CorsLayer;
+use crate::methods::AllowMethods;
+use crate::origin::AllowOrigin;
+use crate::policy::{Policy, DEFAULT_MAX_REQUEST_HEADERS};
+
+/// Collects a CORS policy; [`build`](CorsBuilder::build) validates it into a [`CorsLayer`].
+///
+/// Every setting replaces what an earlier call of the same method set. Nothing is checked
+/// until `build`, which reports every problem at once.
+///
+/// Defaults: no origin (which `build` refuses, see [`CorsBuilder::allow_origin`]), only the
+/// CORS-safelisted methods, no extra request headers, no exposed headers, no credentials, no
+/// `Access-Control-Max-Age`, no private network access, preflights answered with
+/// `204 No Content`.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use http::{header, Method};
+/// use tower_cors::CorsLayer;
+///
+/// let layer = CorsLayer::builder()
+///     .allow_origin(["https://app.example.com", "https://*.preview.example.com"])
+///     .allow_methods([Method::GET, Method::POST, Method::PUT])
+///     .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+///     .expose_headers(["x-request-id"])
+///     .allow_credentials(true)
+///     .max_age(Duration::from_secs(600))
+///     .build()?;
+/// # let _ = layer;
+/// # Ok::<(), tower_cors::ConfigError>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct CorsBuilder {
+    pub(crate) allow_origin: AllowOrigin,
+    pub(crate) allow_methods: AllowMethods,
+    pub(crate) allow_headers: AllowHeaders,
+    pub(crate) expose_headers: ExposeHeaders,
+    pub(crate) allow_credentials: bool,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) allow_private_network: bool,
+    pub(crate) preflight_status: StatusCode,
+    pub(crate) strict_preflight: bool,
+    pub(crate) reject_disallowed_origins: bool,
+    pub(crate) preflight_continue: bool,
+    pub(crate) max_request_headers: usize,
+}
+
+impl Default for CorsBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CorsBuilder {
+    /// An empty policy; the same as [`CorsLayer::builder`].
+    ///
+    /// ```
+    /// let builder = tower_cors::CorsBuilder::new();
+    /// assert!(builder.build().is_err()); // no origin allowed yet
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            allow_origin: AllowOrigin::default(),
+            allow_methods: AllowMethods::default(),
+            allow_headers: AllowHeaders::default(),
+            expose_headers: ExposeHeaders::default(),
+            allow_credentials: false,
+            max_age: None,
+            allow_private_network: false,
+            preflight_status: StatusCode::NO_CONTENT,
+            strict_preflight: false,
+            reject_disallowed_origins: false,
+            preflight_continue: false,
+            max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
+        }
+    }
+
+    /// Which origins may read responses ([`Access-Control-Allow-Origin`][mdn]).
+    ///
+    /// Required: a policy without it is a configuration error. See [`AllowOrigin`] for exact
+    /// origins, subdomain and port patterns, `null`, predicates, mirroring and `*`.
+    ///
+    /// ```
+    /// use tower_cors::{AllowOrigin, Any, CorsLayer};
+    ///
+    /// // One origin
+    /// let one = CorsLayer::builder().allow_origin("https://app.example.com").build().unwrap();
+    /// // A list with a subdomain pattern
+    /// let list = CorsLayer::builder()
+    ///     .allow_origin(["https://app.example.com", "https://*.example.org"])
+    ///     .build()
+    ///     .unwrap();
+    /// // Everyone
+    /// let any = CorsLayer::builder().allow_origin(Any).build().unwrap();
+    /// // A function of the origin
+    /// let function = CorsLayer::builder()
+    ///     .allow_origin(AllowOrigin::predicate(|origin, _| origin.as_bytes().ends_with(b".test")))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = (one, list, any, function);
+    /// ```
+    ///
+    /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin
+    pub fn allow_origin(mut self, origin: impl Into<AllowOrigin>) -> Self {
+        self.allow_origin = origin.into();
+        self
+    }
+
+    /// Which methods preflights may ask for ([`Access-Control-Allow-Methods`][mdn]).
+    ///
+    /// `GET`, `HEAD` and `POST` are always allowed. See [`AllowMethods`].
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::{Any, CorsLayer};
+    ///
+    /// let list = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_methods([Method::PUT, Method::DELETE])
+    ///     .build()
+    ///     .unwrap();
+    /// let any = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_methods(Any)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = (list, any);
+    /// ```
+    ///
+    /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods
+    pub fn allow_methods(mut self, methods: impl Into<AllowMethods>) -> Self {
+        self.allow_methods = methods.into();
+        self
+    }
+
+    /// Which request headers preflights may ask for ([`Access-Control-Allow-Headers`][mdn]).
+    ///
+    /// See [`AllowHeaders`]; note that the wildcard never covers `Authorization`.
+    ///
+    /// ```
+    /// use http::header;
+    /// use tower_cors::{AllowHeaders, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+    ///     .build()
+    ///     .unwrap();
+    /// let any_and_auth = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_headers(AllowHeaders::any_with_authorization())
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = (layer, any_and_auth);
+    /// ```
+    ///
+    /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers
+    pub fn allow_headers(mut self, headers: impl Into<AllowHeaders>) -> Self {
+        self.allow_headers = headers.into();
+        self
+    }
+
+    /// Which response headers scripts may read ([`Access-Control-Expose-Headers`][mdn]).
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .expose_headers(["x-request-id", "x-ratelimit-remaining"])
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    ///
+    /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers
+    pub fn expose_headers(mut self, headers: impl Into<ExposeHeaders>) -> Self {
+        self.expose_headers = headers.into();
+        self
+    }
+
+    /// Whether credentialed requests (cookies, HTTP authentication, client certificates) may
+    /// read responses ([`Access-Control-Allow-Credentials`][mdn]).
+    ///
+    /// With credentials, `*` cannot be the allowed origin or the exposed headers (a
+    /// configuration error), and the wildcard for methods and request headers is sent as the
+    /// mirrored request values.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_credentials(true)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    ///
+    /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials
+    pub fn allow_credentials(mut self, allow: bool) -> Self {
+        self.allow_credentials = allow;
+        self
+    }
+
+    /// How long browsers may cache a preflight answer ([`Access-Control-Max-Age`][mdn]), in
+    /// whole seconds. Browsers cap it (Chromium at 2 hours, Firefox at 24 hours), and without
+    /// it Chromium caches for 5 seconds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .max_age(Duration::from_secs(600))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    ///
+    /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// Whether pages on public networks may reach this (private network) service: answers
+    /// `Access-Control-Request-Private-Network: true` with
+    /// `Access-Control-Allow-Private-Network: true` ([Private Network Access][pna]). When off,
+    /// such a preflight is denied.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_private_network(true)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    ///
+    /// [pna]: https://wicg.github.io/private-network-access/
+    pub fn allow_private_network(mut self, allow: bool) -> Self {
+        self.allow_private_network = allow;
+        self
+    }
+
+    /// The status of an allowed preflight answered by the layer: `204 No Content` by default;
+    /// some old clients want `200 OK`. It must be a 2xx status.
+    ///
+    /// ```
+    /// use http::StatusCode;
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .preflight_status(StatusCode::OK)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    pub fn preflight_status(mut self, status: StatusCode) -> Self {
+        self.preflight_status = status;
+        self
+    }
+
+    /// Answer denied preflights with `403 Forbidden` instead of the preflight status.
+    ///
+    /// Either way a denied preflight carries no grant and the browser fails it; the status only
+    /// makes denials easier to spot in logs and developer tools.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .strict_preflight(true)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    pub fn strict_preflight(mut self, strict: bool) -> Self {
+        self.strict_preflight = strict;
+        self
+    }
+
+    /// Answer requests from a refused origin with `403 Forbidden` without calling the inner
+    /// service.
+    ///
+    /// Off by default: CORS is enforced by browsers, which already hide the response from the
+    /// page; the request itself may still have effects, which this option prevents for
+    /// requests that carry an `Origin`. Requests without `Origin` always go through.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .reject_disallowed_origins(true)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    pub fn reject_disallowed_origins(mut self, reject: bool) -> Self {
+        self.reject_disallowed_origins = reject;
+        self
+    }
+
+    /// Pass preflights on to the inner service instead of answering them, adding the CORS
+    /// headers to its response (like `preflightContinue` in expressjs/cors).
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .preflight_continue(true)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    pub fn preflight_continue(mut self, pass: bool) -> Self {
+        self.preflight_continue = pass;
+        self
+    }
+
+    /// The most header names a preflight's `Access-Control-Request-Headers` may list
+    /// (default 64). A longer list is denied after reading `limit + 1` names, which bounds the
+    /// work a hostile request can cause.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .max_request_headers(16)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    pub fn max_request_headers(mut self, limit: usize) -> Self {
+        self.max_request_headers = limit;
+        self
+    }
+
+    /// Validates the policy and precomputes every header value.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] listing every problem: no origin policy, a malformed origin or
+    /// pattern, an invalid method or header name, `*` inside a list, `*` or mirroring with
+    /// credentials, a preflight status that is not 2xx, a zero limit.
+    ///
+    /// ```
+    /// use tower_cors::{Any, CorsLayer};
+    ///
+    /// let err = CorsLayer::builder()
+    ///     .allow_origin(Any)
+    ///     .allow_credentials(true)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("allow_origins"));
+    /// ```
+    pub fn build(&self) -> Result<CorsLayer, ConfigError> {
+        let (policy, problems) = Policy::compile(self);
+        if problems.is_empty() {
+            Ok(CorsLayer::from_policy(Arc::new(policy)))
+        } else {
+            Err(ConfigError::new(problems))
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The typed outcome of evaluating a request against a policy.
+
+use std::fmt;
+
+use http::{HeaderName, Method};
+
+/// What kind of request the layer saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// No `Origin` header: not a CORS request. It goes to the inner service untouched, apart
+    /// from `Vary: Origin` when the policy depends on the origin.
+    NotCors,
+    /// A request with an `Origin` header that is not a preflight.
+    Actual,
+    /// An `OPTIONS` request with `Origin` and `Access-Control-Request-Method`.
+    Preflight,
+}
+
+/// Why the layer refused to grant access.
+///
+/// Its [`Display`](fmt::Display) is a sentence meant for logs and error pages.
+///
+/// ```
+/// use tower_cors::Denial;
+///
+/// assert_eq!(
+///     Denial::OriginNotAllowed.to_string(),
+///     "the origin is not allowed by the policy"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Denial {
+    /// The request carries more than one `Origin` header.
+    MultipleOrigins,
+    /// The `Origin` header is not an origin a browser would send (`scheme://host[:port]`,
+    /// lowercase, without the default port).
+    MalformedOrigin,
+    /// The origin is `null` (sandboxed frames, `file:` pages, some redirects) and the policy
+    /// does not list `null`.
+    NullOrigin,
+    /// The origin is well formed but the policy does not allow it.
+    OriginNotAllowed,
+    /// `Access-Control-Request-Method` is not a single valid method token.
+    MalformedMethod,
+    /// The requested method is not allowed (methods are case-sensitive).
+    MethodNotAllowed(Method),
+    /// `Access-Control-Request-Headers` holds something that is not a header name.
+    MalformedRequestHeaders,
+    /// `Access-Control-Request-Headers` names more headers than the configured limit.
+    TooManyRequestHeaders {
+        /// The limit set with
+        /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
+        limit: usize,
+    },
+    /// A requested header is not allowed.
+    HeaderNotAllowed(HeaderName),
+    /// `Authorization` was requested, and the policy allows any header through the wildcard,
+    /// which never covers `Authorization`.
+    AuthorizationNotCoveredByWildcard,
+    /// The preflight asks for private network access
+    /// (`Access-Control-Request-Private-Network: true`), which the policy does not allow.
+    PrivateNetworkNotAllowed,
+}
+
+impl fmt::Display for Denial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MultipleOrigins => f.write_str("the request has more than one Origin header"),
+            Self::MalformedOrigin => f.write_str(
+                "the Origin header is not a serialized origin (scheme://host[:port], lowercase, no default port)",
+            ),
+            Self::NullOrigin => f.write_str("the origin is \"null\", which the policy does not list"),
+            Self::OriginNotAllowed => f.write_str("the origin is not allowed by the policy"),
+            Self::MalformedMethod => {
+                f.write_str("Access-Control-Request-Method is not a single valid method")
+            }
+            Self::MethodNotAllowed(m) => write!(
+                f,
+                "the method {:?} is not allowed (methods are case-sensitive)",
+                m.as_str()
+            ),
+            Self::MalformedRequestHeaders => {
+                f.write_str("Access-Control-Request-Headers is not a list of header names")
+            }
+            Self::TooManyRequestHeaders { limit } => write!(
+                f,
+                "Access-Control-Request-Headers names more than {limit} headers"
+            ),
+            Self::HeaderNotAllowed(h) => write!(f, "the header {:?} is not allowed", h.as_str()),
+            Self::AuthorizationNotCoveredByWildcard => f.write_str(
+                "the header \"authorization\" is not covered by the \"*\" wildcard; allow it by name",
+            ),
+            Self::PrivateNetworkNotAllowed => {
+                f.write_str("private network access was requested and is not allowed")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Denial {}
+
+/// The layer's decision for one request.
+///
+/// ```
+/// use http::{header, Request};
+/// use tower_cors::{CorsLayer, Denial, RequestKind};
+///
+/// let layer = CorsLayer::builder()
+///     .allow_origin("https://app.example.com")
+///     .build()
+///     .unwrap();
+/// let request = Request::get("/")
+///     .header(header::ORIGIN, "https://evil.example")
+///     .body(())
+///     .unwrap();
+/// let decision = layer.decide(&request);
+/// assert_eq!(decision.kind(), RequestKind::Actual);
+/// assert!(!decision.is_allowed());
+/// assert_eq!(decision.denial(), Some(&Denial::OriginNotAllowed));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub(crate) kind: RequestKind,
+    pub(crate) denial: Option<Denial>,
+}
+
+impl Decision {
+    /// The kind of request.
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+
+    /// Whether access was granted. A request that is not a CORS request counts as allowed:
+    /// nothing was asked, nothing refused.
+    pub fn is_allowed(&self) -> bool {
+        self.denial.is_none()
+    }
+
+    /// Why access was refused, if it was.
+    pub fn denial(&self) -> Option<&Denial> {
+        self.denial.as_ref()
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            RequestKind::NotCors => return f.write_str("not a CORS request"),
+            RequestKind::Actual => "request",
+            RequestKind::Preflight => "preflight",
+        };
+        match &self.denial {
+            None => write!(f, "{kind} allowed"),
+            Some(d) => write!(f, "{kind} denied: {d}"),
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Configuration errors.
+
+use std::fmt;
+
+/// Every problem found while building a [`CorsLayer`](crate::CorsLayer).
+///
+/// Building never stops at the first problem: the error lists all of them, each naming the
+/// setting and the offending value, so one round of fixes is enough.
+///
+/// # Example
+///
+/// ```
+/// use tower_cors::{AllowOrigin, CorsLayer};
+///
+/// let err = CorsLayer::builder()
+///     .allow_origin(AllowOrigin::list(["https://a.com/", "https://*.com"]))
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.problems().len(), 2);
+/// assert_eq!(
+///     err.to_string(),
+///     "invalid CORS configuration:\n  \
+///      allow_origins[0]: \"https://a.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it\n  \
+///      allow_origins[1]: \"https://*.com\" is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    problems: Vec<ConfigProblem>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(problems: Vec<ConfigProblem>) -> Self {
+        debug_assert!(!problems.is_empty(), "a ConfigError holds at least one problem");
+        Self { problems }
+    }
+
+    /// The problems, in the order of the settings.
+    pub fn problems(&self) -> &[ConfigProblem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid CORS configuration:")?;
+        for p in &self.problems {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The setting a [`ConfigProblem`] is about. Its [`Display`](fmt::Display) is the key used in
+/// configuration files, so messages read the same from the builder and from a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// [`CorsBuilder::allow_origin`](crate::CorsBuilder::allow_origin).
+    AllowOrigins,
+    /// [`CorsBuilder::allow_methods`](crate::CorsBuilder::allow_methods).
+    AllowMethods,
+    /// [`CorsBuilder::allow_headers`](crate::CorsBuilder::allow_headers).
+    AllowHeaders,
+    /// [`CorsBuilder::expose_headers`](crate::CorsBuilder::expose_headers).
+    ExposeHeaders,
+    /// [`CorsBuilder::allow_credentials`](crate::CorsBuilder::allow_credentials).
+    AllowCredentials,
+    /// [`CorsBuilder::max_age`](crate::CorsBuilder::max_age).
+    MaxAge,
+    /// [`CorsBuilder::preflight_status`](crate::CorsBuilder::preflight_status).
+    PreflightStatus,
+    /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
+    MaxRequestHeaders,
+}
+
+impl Field {
+    /// The configuration key of this setting.
+    ///
+    /// ```
+    /// assert_eq!(tower_cors::Field::AllowOrigins.as_str(), "allow_origins");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AllowOrigins => "allow_origins",
+            Self::AllowMethods => "allow_methods",
+            Self::AllowHeaders => "allow_headers",
+            Self::ExposeHeaders => "expose_headers",
+            Self::AllowCredentials => "allow_credentials",
+            Self::MaxAge => "max_age_secs",
+            Self::PreflightStatus => "preflight_status",
+            Self::MaxRequestHeaders => "max_request_headers",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem in a configuration: which setting, which entry, which value, and what is wrong.
+///
+/// ```
+/// use tower_cors::{AllowMethods, CorsLayer, Field, ProblemKind};
+///
+/// let err = CorsLayer::builder()
+///     .allow_origin("https://app.example.com")
+///     .allow_methods(AllowMethods::list(["GET", "P UT"]))
+///     .build()
+///     .unwrap_err();
+/// let problem = &err.problems()[0];
+/// assert_eq!(problem.field(), Field::AllowMethods);
+/// assert_eq!(problem.index(), Some(1));
+/// assert_eq!(problem.value(), "P UT");
+/// assert_eq!(problem.kind(), ProblemKind::InvalidMethod);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub(crate) field: Field,
+    pub(crate) index: Option<usize>,
+    pub(crate) value: String,
+    pub(crate) kind: ProblemKind,
+}
+
+impl ConfigProblem {
+    pub(crate) fn new(
+        field: Field,
+        index: Option<usize>,
+        value: impl AsRef<[u8]>,
+        kind: ProblemKind,
+    ) -> Self {
+        Self {
+            field,
+            index,
+            value: String::from_utf8_lossy(value.as_ref()).into_owned(),
+            kind,
+        }
+    }
+
+    /// The setting.
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    /// The position of the entry within a list setting.
+    pub fn index(&self) -> Option<usize> {
+        self.index
+    }
+
+    /// The offending value as given (non-UTF-8 bytes replaced).
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> ProblemKind {
+        self.kind
+    }
+
+    /// Where in the configuration the problem is, like `allow_origins[2]`.
+    pub fn path(&self) -> String {
+        match self.index {
+            Some(i) => format!("{}[{i}]", self.field),
+            None => self.field.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.path())?;
+        if !self.value.is_empty() {
+            write!(f, "{:?} ", self.value)?;
+        }
+        f.write_str(self.kind.message())
+    }
+}
+
+impl std::error::Error for ConfigProblem {}
+
+/// What is wrong with a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// No origin policy was given: the layer would refuse every cross-origin request.
+    NoOriginPolicy,
+    /// `*` inside a list; the wildcard is a policy of its own.
+    WildcardInList,
+    /// Leading or trailing whitespace.
+    Whitespace,
+    /// An origin without `scheme://`.
+    OriginMissingScheme,
+    /// An origin whose scheme is not a valid URL scheme.
+    OriginBadScheme,
+    /// An origin with a path.
+    OriginHasPath,
+    /// An origin ending in `/`.
+    OriginTrailingSlash,
+    /// An origin with a query.
+    OriginHasQuery,
+    /// An origin with a fragment.
+    OriginHasFragment,
+    /// An origin with `user@`.
+    OriginHasUserInfo,
+    /// An origin without a host.
+    OriginEmptyHost,
+    /// An origin whose host is not a valid host name or IP literal.
+    OriginBadHost,
+    /// An origin with non-ASCII characters (internationalised names must be given in punycode).
+    OriginNonAscii,
+    /// An origin whose port is not a number from 0 to 65535 or `*`.
+    OriginBadPort,
+    /// `*` somewhere else than as the whole first label of the host.
+    PatternWildcardPlacement,
+    /// A pattern such as `https://*.com` that would match whole top-level domains.
+    PatternTooBroad,
+    /// Reflecting every origin together with credentials.
+    MirrorWithCredentials,
+    /// `Access-Control-Allow-Origin: *` together with credentials.
+    AnyOriginWithCredentials,
+    /// `Access-Control-Expose-Headers: *` together with credentials: browsers would read it as a
+    /// header literally named `*`.
+    AnyExposeWithCredentials,
+    /// Not a valid HTTP method token.
+    InvalidMethod,
+    /// Not a valid HTTP header name.
+    InvalidHeaderName,
+    /// A status that is not a 2xx success, which browsers require of a preflight.
+    PreflightStatusNotOk,
+    /// The limit is zero, which would refuse every preflight that asks for a header.
+    ZeroLimit,
+    /// A value too large to be sent.
+    TooLarge,
+}
+
+impl ProblemKind {
+    fn message(self) -> &'static str {
+        match self {
+            Self::NoOriginPolicy => {
+                "no origin is allowed: set allow_origins (use AllowOrigin::none() to refuse every origin on purpose)"
+            }
+            Self::WildcardInList => {
+                "is a wildcard inside a list; use the wildcard on its own (e.g. AllowOrigin::any()) instead of a list"
+            }
+            Self::Whitespace => "has leading or trailing whitespace",
+            Self::OriginMissingScheme => {
+                "has no scheme; write it as scheme://host[:port], e.g. https://app.example.com"
+            }
+            Self::OriginBadScheme => "has an invalid scheme",
+            Self::OriginHasPath => {
+                "has a path; an origin is scheme://host[:port] with nothing after it"
+            }
+            Self::OriginTrailingSlash => {
+                "has a trailing slash; an origin is scheme://host[:port] with nothing after it"
+            }
+            Self::OriginHasQuery => "has a query; an origin is scheme://host[:port]",
+            Self::OriginHasFragment => "has a fragment; an origin is scheme://host[:port]",
+            Self::OriginHasUserInfo => "has user info (user@); an origin is scheme://host[:port]",
+            Self::OriginEmptyHost => "has no host",
+            Self::OriginBadHost => "has an invalid host",
+            Self::OriginNonAscii => {
+                "has non-ASCII characters; write internationalised host names in punycode (xn--...)"
+            }
+            Self::OriginBadPort => "has an invalid port; use a number from 0 to 65535 or *",
+            Self::PatternWildcardPlacement => {
+                "has a misplaced wildcard; only a whole first label may be *, as in https://*.example.com"
+            }
+            Self::PatternTooBroad => {
+                "is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)"
+            }
+            Self::MirrorWithCredentials => {
+                "reflecting every origin with allow_credentials lets any web site read your users' responses; list the origins, or use AllowOrigin::dangerously_mirror_any_origin_with_credentials() if that is really intended"
+            }
+            Self::AnyOriginWithCredentials => {
+                "browsers refuse \"Access-Control-Allow-Origin: *\" on credentialed requests; list the origins instead"
+            }
+            Self::AnyExposeWithCredentials => {
+                "browsers read \"Access-Control-Expose-Headers: *\" literally on credentialed requests; list the headers to expose instead"
+            }
+            Self::InvalidMethod => "is not a valid HTTP method",
+            Self::InvalidHeaderName => "is not a valid HTTP header name",
+            Self::PreflightStatusNotOk => {
+                "is not a 2xx status; browsers fail a preflight that is not answered with an ok status"
+            }
+            Self::ZeroLimit => "must be at least 1",
+            Self::TooLarge => "is too large",
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}

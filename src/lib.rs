@@ -1,0 +1,149 @@
+//! A spec-correct CORS middleware for [tower] services: axum routers, tonic servers, plain
+//! hyper services.
+//!
+//! [`CorsLayer`] answers CORS preflights itself and adds the granted `Access-Control-*`
+//! headers to every response of the service it wraps, following the [Fetch Standard]'s CORS
+//! protocol and [Private Network Access]. The policy is validated when it is built (every
+//! problem reported at once, never a panic) and compiled so that serving a request allocates
+//! nothing that could have been computed in advance.
+//!
+//! # Example
+//!
+//! ```
+//! use std::convert::Infallible;
+//! use http::{header, Method, Request, Response, StatusCode};
+//! use tower::{service_fn, ServiceBuilder, ServiceExt};
+//! use tower_cors::CorsLayer;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let cors = CorsLayer::builder()
+//!     .allow_origin("https://app.example.com")
+//!     .allow_methods([Method::GET, Method::PUT])
+//!     .allow_headers([header::CONTENT_TYPE])
+//!     .build()?;
+//!
+//! let service = ServiceBuilder::new()
+//!     .layer(cors)
+//!     .service(service_fn(|_req: Request<()>| async {
+//!         Ok::<_, Infallible>(Response::new("hello"))
+//!     }));
+//!
+//! // A preflight is answered by the layer.
+//! let preflight = Request::options("/items/1")
+//!     .header(header::ORIGIN, "https://app.example.com")
+//!     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+//!     .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+//!     .body(())?;
+//! let response = service.clone().oneshot(preflight).await?;
+//! assert_eq!(response.status(), StatusCode::NO_CONTENT);
+//! assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example.com");
+//! assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_METHODS], "GET, PUT");
+//!
+//! // An actual request is passed on, and its response decorated.
+//! let request = Request::get("/items/1")
+//!     .header(header::ORIGIN, "https://app.example.com")
+//!     .body(())?;
+//! let response = service.clone().oneshot(request).await?;
+//! assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example.com");
+//! assert_eq!(response.headers()[header::VARY], "origin");
+//!
+//! // Another origin gets no grant at all.
+//! let request = Request::get("/items/1")
+//!     .header(header::ORIGIN, "https://evil.example")
+//!     .body(())?;
+//! let response = service.oneshot(request).await?;
+//! assert!(response.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Where to put the layer
+//!
+//! Outermost. Timeouts, authentication, rate limiting and error handlers belong inside it, so
+//! that preflights never reach them and every response they produce (401, 404, 500, 504) still
+//! carries the CORS headers; a browser hides a response without them behind a generic CORS
+//! error. An authentication layer that must sit outside can let preflights through with
+//! [`is_preflight`].
+//!
+//! # Behaviour
+//!
+//! - A preflight is an `OPTIONS` request with `Origin` and `Access-Control-Request-Method`.
+//!   Any other request, `OPTIONS` included, goes to the inner service.
+//! - An allowed preflight is answered with `204 No Content` (configurable) and the grant; a
+//!   denied one gets no `Access-Control-*` header at all (or `403` in strict mode).
+//! - Responses to requests without `Origin` or from a refused origin carry no grant header.
+//! - `Vary` is merged with what the inner service set, without duplicates, leaving `Vary: *`
+//!   alone.
+//! - Every decision has a typed reason ([`Decision`], [`Denial`]); [`CorsLayer::decide`]
+//!   evaluates a request without a service.
+//!
+//! [tower]: https://docs.rs/tower
+//! [Fetch Standard]: https://fetch.spec.whatwg.org/#http-cors-protocol
+//! [Private Network Access]: https://wicg.github.io/private-network-access/
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod body;
+mod builder;
+mod decision;
+mod error;
+mod future;
+mod headers;
+mod layer;
+mod methods;
+mod origin;
+mod policy;
+mod service;
+mod util;
+mod vary;
+
+pub use body::ResponseBody;
+pub use builder::CorsBuilder;
+pub use decision::{Decision, Denial, RequestKind};
+pub use error::{ConfigError, ConfigProblem, Field, ProblemKind};
+pub use future::ResponseFuture;
+pub use headers::{AllowHeaders, ExposeHeaders};
+pub use layer::CorsLayer;
+pub use methods::AllowMethods;
+pub use origin::AllowOrigin;
+pub use service::Cors;
+
+/// The wildcard: converts into "allow any" for origins, methods, request headers and exposed
+/// headers.
+///
+/// ```
+/// use tower_cors::{Any, CorsLayer};
+///
+/// let layer = CorsLayer::builder()
+///     .allow_origin(Any)
+///     .allow_methods(Any)
+///     .allow_headers(Any)
+///     .build()
+///     .unwrap();
+/// # let _ = layer;
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Any;
+
+/// Whether a request is a CORS preflight: `OPTIONS` with both `Origin` and
+/// `Access-Control-Request-Method`.
+///
+/// Useful in an authentication layer that must let preflights through (browsers never send
+/// credentials on a preflight).
+///
+/// ```
+/// use http::{header, Request};
+///
+/// let preflight = Request::options("/")
+///     .header(header::ORIGIN, "https://app.example.com")
+///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+///     .body(())
+///     .unwrap();
+/// assert!(tower_cors::is_preflight(&preflight));
+///
+/// let plain_options = Request::options("/").body(()).unwrap();
+/// assert!(!tower_cors::is_preflight(&plain_options));
+/// ```
+pub fn is_preflight<B>(request: &http::Request<B>) -> bool {
+    policy::is_preflight_head(request.method(), request.headers())
+}

@@ -1,0 +1,422 @@
+//! The compiled policy and the pure decision function.
+//!
+//! Nothing here knows about services or I/O: [`Policy::evaluate`] maps a request head to a
+//! [`Verdict`], and [`Policy::apply`] writes a verdict's headers into a header map.
+
+use std::time::Duration;
+
+use http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+
+use crate::builder::CorsBuilder;
+use crate::decision::{Decision, Denial, RequestKind};
+use crate::error::{ConfigProblem, Field, ProblemKind};
+use crate::headers::{compile_expose, HeaderPolicy};
+use crate::methods::MethodPolicy;
+use crate::origin::{compile_list, is_wellformed_request_origin, BoxBoolFuture, OriginMatcher, OriginSpec};
+use crate::util::is_token;
+use crate::vary::Vary;
+
+pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+const WILDCARD: HeaderValue = HeaderValue::from_static("*");
+
+/// The default for [`CorsBuilder::max_request_headers`].
+pub(crate) const DEFAULT_MAX_REQUEST_HEADERS: usize = 64;
+
+/// Whether a request head is a CORS preflight: `OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method`.
+pub(crate) fn is_preflight_head(method: &Method, headers: &HeaderMap) -> bool {
+    method == Method::OPTIONS
+        && headers.contains_key(ORIGIN)
+        && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// What a granted request gets.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    allow_origin: HeaderValue,
+    /// Preflight only.
+    allow_methods: Option<HeaderValue>,
+    /// Preflight only.
+    allow_headers: Option<HeaderValue>,
+    /// Preflight only.
+    private_network: bool,
+}
+
+/// The outcome of [`Policy::evaluate`], with everything needed to write the headers.
+#[derive(Debug, Clone)]
+pub(crate) enum Verdict {
+    NotCors,
+    Allowed { kind: RequestKind, grant: Grant },
+    Denied { kind: RequestKind, denial: Denial },
+}
+
+impl Verdict {
+    pub(crate) fn kind(&self) -> RequestKind {
+        match self {
+            Self::NotCors => RequestKind::NotCors,
+            Self::Allowed { kind, .. } | Self::Denied { kind, .. } => *kind,
+        }
+    }
+
+    pub(crate) fn decision(&self) -> Decision {
+        Decision {
+            kind: self.kind(),
+            denial: match self {
+                Self::Denied { denial, .. } => Some(denial.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// Replaces an allowed verdict by an origin denial (after an async check said no).
+    pub(crate) fn deny_origin(self) -> Self {
+        match self {
+            Self::Allowed { kind, .. } | Self::Denied { kind, .. } => Self::Denied {
+                kind,
+                denial: Denial::OriginNotAllowed,
+            },
+            Self::NotCors => Self::NotCors,
+        }
+    }
+
+    fn is_denied(&self) -> bool {
+        matches!(self, Self::Denied { .. })
+    }
+}
+
+/// A verdict, or one that waits for an async origin check.
+pub(crate) enum Evaluation {
+    Done(Verdict),
+    /// `provisional` is the verdict if the origin turns out to be allowed.
+    Pending {
+        check: BoxBoolFuture,
+        provisional: Verdict,
+    },
+}
+
+/// What the service does with a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// Answer without calling the inner service.
+    Respond,
+    /// Call the inner service and decorate its response.
+    Forward,
+}
+
+/// The validated, precomputed policy shared by every clone of the layer and service.
+#[derive(Debug)]
+pub(crate) struct Policy {
+    pub(crate) origin: OriginMatcher,
+    pub(crate) credentials: bool,
+    pub(crate) methods: MethodPolicy,
+    pub(crate) headers: HeaderPolicy,
+    pub(crate) expose: Option<HeaderValue>,
+    pub(crate) max_age: Option<HeaderValue>,
+    pub(crate) private_network: bool,
+    pub(crate) preflight_status: StatusCode,
+    pub(crate) strict_preflight: bool,
+    pub(crate) reject_disallowed_origins: bool,
+    pub(crate) preflight_continue: bool,
+    pub(crate) max_request_headers: usize,
+    /// `Vary` for responses to requests that are not preflights; `None` when the answer does
+    /// not depend on the origin (`*`).
+    vary_actual: Option<Vary>,
+    vary_preflight: Vary,
+}
+
+impl Policy {
+    /// Validates a builder. Returns the policy and every problem found; the policy must not be
+    /// used when there are problems.
+    pub(crate) fn compile(b: &CorsBuilder) -> (Self, Vec<ConfigProblem>) {
+        let mut problems = Vec::new();
+        let credentials = b.allow_credentials;
+        let credentials_problem = |kind| {
+            ConfigProblem::new(Field::AllowOrigins, None, "", kind)
+        };
+        let origin = match &b.allow_origin.0 {
+            OriginSpec::Unset => {
+                problems.push(credentials_problem(ProblemKind::NoOriginPolicy));
+                OriginMatcher::List(Default::default())
+            }
+            OriginSpec::Any => {
+                if credentials {
+                    problems.push(ConfigProblem::new(
+                        Field::AllowOrigins,
+                        None,
+                        "*",
+                        ProblemKind::AnyOriginWithCredentials,
+                    ));
+                }
+                OriginMatcher::Any
+            }
+            OriginSpec::List(entries) => OriginMatcher::List(compile_list(entries, &mut problems)),
+            OriginSpec::Predicate(f) => OriginMatcher::Predicate(f.clone()),
+            OriginSpec::AsyncPredicate(f) => OriginMatcher::AsyncPredicate(f.clone()),
+            OriginSpec::Mirror => {
+                if credentials {
+                    problems.push(credentials_problem(ProblemKind::MirrorWithCredentials));
+                }
+                OriginMatcher::Mirror { dangerous: false }
+            }
+            OriginSpec::DangerousMirror => OriginMatcher::Mirror { dangerous: true },
+        };
+        let methods = MethodPolicy::compile(&b.allow_methods.0, credentials, &mut problems);
+        let headers = HeaderPolicy::compile(&b.allow_headers.0, credentials, &mut problems);
+        let expose = compile_expose(&b.expose_headers.0, credentials, &mut problems);
+        let max_age = b.max_age.map(max_age_value);
+        if !b.preflight_status.is_success() {
+            problems.push(ConfigProblem::new(
+                Field::PreflightStatus,
+                None,
+                b.preflight_status.as_str(),
+                ProblemKind::PreflightStatusNotOk,
+            ));
+        }
+        if b.max_request_headers == 0 {
+            problems.push(ConfigProblem::new(
+                Field::MaxRequestHeaders,
+                None,
+                "0",
+                ProblemKind::ZeroLimit,
+            ));
+        }
+
+        let origin_dependent = !matches!(origin, OriginMatcher::Any);
+        let vary_preflight = Vary::new(match (origin_dependent, b.allow_private_network) {
+            (true, false) => "origin, access-control-request-method, access-control-request-headers",
+            (true, true) => "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+            (false, false) => "access-control-request-method, access-control-request-headers",
+            (false, true) => "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+        });
+        let vary_actual = origin_dependent.then(|| Vary::new("origin"));
+
+        let policy = Self {
+            origin,
+            credentials,
+            methods,
+            headers,
+            expose,
+            max_age,
+            private_network: b.allow_private_network,
+            preflight_status: b.preflight_status,
+            strict_preflight: b.strict_preflight,
+            reject_disallowed_origins: b.reject_disallowed_origins,
+            preflight_continue: b.preflight_continue,
+            max_request_headers: b.max_request_headers,
+            vary_actual,
+            vary_preflight,
+        };
+        (policy, problems)
+    }
+
+    /// Where a request of this kind goes.
+    pub(crate) fn route(&self, kind: RequestKind) -> Route {
+        match kind {
+            RequestKind::Preflight if !self.preflight_continue => Route::Respond,
+            _ => Route::Forward,
+        }
+    }
+
+    /// Whether a denied verdict is answered by the layer with 403 instead of being forwarded.
+    pub(crate) fn rejects(&self, verdict: &Verdict) -> bool {
+        verdict.is_denied() && verdict.kind() == RequestKind::Actual && self.reject_disallowed_origins
+            && matches!(
+                verdict,
+                Verdict::Denied {
+                    denial: Denial::MultipleOrigins
+                        | Denial::MalformedOrigin
+                        | Denial::NullOrigin
+                        | Denial::OriginNotAllowed,
+                    ..
+                }
+            )
+    }
+
+    /// The status of a preflight answered by the layer.
+    pub(crate) fn preflight_status(&self, verdict: &Verdict) -> StatusCode {
+        if verdict.is_denied() && self.strict_preflight {
+            StatusCode::FORBIDDEN
+        } else {
+            self.preflight_status
+        }
+    }
+
+    /// Evaluates a request head.
+    pub(crate) fn evaluate(&self, method: &Method, headers: &HeaderMap, parts: Option<&http::request::Parts>) -> Evaluation {
+        let mut origins = headers.get_all(ORIGIN).iter();
+        let Some(origin) = origins.next() else {
+            return Evaluation::Done(Verdict::NotCors);
+        };
+        let kind = if is_preflight_head(method, headers) {
+            RequestKind::Preflight
+        } else {
+            RequestKind::Actual
+        };
+        let deny = |denial| Evaluation::Done(Verdict::Denied { kind, denial });
+        if origins.next().is_some() {
+            return deny(Denial::MultipleOrigins);
+        }
+        let origin_bytes = origin.as_bytes();
+        let allow_origin = match &self.origin {
+            OriginMatcher::Any => WILDCARD,
+            OriginMatcher::List(list) => {
+                if list.matches(origin_bytes) {
+                    origin.clone()
+                } else {
+                    return deny(classify_refusal(origin_bytes));
+                }
+            }
+            OriginMatcher::Mirror { .. } => {
+                if origin_bytes != b"null" && is_wellformed_request_origin(origin_bytes) {
+                    origin.clone()
+                } else {
+                    return deny(classify_refusal(origin_bytes));
+                }
+            }
+            OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => {
+                if !is_wellformed_request_origin(origin_bytes) {
+                    return deny(Denial::MalformedOrigin);
+                }
+                origin.clone()
+            }
+        };
+        let verdict = match kind {
+            RequestKind::Preflight => self.evaluate_preflight(headers, allow_origin),
+            _ => Verdict::Allowed {
+                kind,
+                grant: Grant {
+                    allow_origin,
+                    allow_methods: None,
+                    allow_headers: None,
+                    private_network: false,
+                },
+            },
+        };
+        match &self.origin {
+            OriginMatcher::Predicate(f) => {
+                let allowed = match parts {
+                    Some(parts) => f(origin, parts),
+                    None => f(origin, &head_parts(method, headers)),
+                };
+                Evaluation::Done(if allowed { verdict } else { verdict.deny_origin() })
+            }
+            OriginMatcher::AsyncPredicate(f) => {
+                let check = match parts {
+                    Some(parts) => f(origin.clone(), parts),
+                    None => f(origin.clone(), &head_parts(method, headers)),
+                };
+                Evaluation::Pending {
+                    check,
+                    provisional: verdict,
+                }
+            }
+            _ => Evaluation::Done(verdict),
+        }
+    }
+
+    fn evaluate_preflight(&self, headers: &HeaderMap, allow_origin: HeaderValue) -> Verdict {
+        let deny = |denial| Verdict::Denied {
+            kind: RequestKind::Preflight,
+            denial,
+        };
+        let mut methods = headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter();
+        let method = match (methods.next(), methods.next()) {
+            (Some(m), None) if is_token(m.as_bytes()) => m,
+            _ => return deny(Denial::MalformedMethod),
+        };
+        if !self.methods.allows(method.as_bytes()) {
+            return deny(match Method::from_bytes(method.as_bytes()) {
+                Ok(m) => Denial::MethodNotAllowed(m),
+                Err(_) => Denial::MalformedMethod,
+            });
+        }
+        let requested_headers = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
+        if let Err(denial) = self.headers.check(&requested_headers, self.max_request_headers) {
+            return deny(denial);
+        }
+        let private_network = headers
+            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+        if private_network && !self.private_network {
+            return deny(Denial::PrivateNetworkNotAllowed);
+        }
+        Verdict::Allowed {
+            kind: RequestKind::Preflight,
+            grant: Grant {
+                allow_origin,
+                allow_methods: self.methods.header(method),
+                allow_headers: self.headers.header(&requested_headers),
+                private_network,
+            },
+        }
+    }
+
+    /// Writes a verdict's headers into `headers` (the response's own map), overwriting CORS
+    /// headers and merging `Vary`.
+    pub(crate) fn apply(&self, verdict: Verdict, headers: &mut HeaderMap) {
+        let kind = verdict.kind();
+        if let Verdict::Allowed { grant, .. } = verdict {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin);
+            if self.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            }
+            if kind == RequestKind::Preflight {
+                if let Some(v) = grant.allow_methods {
+                    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v);
+                }
+                if let Some(v) = grant.allow_headers {
+                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v);
+                }
+                if let Some(v) = &self.max_age {
+                    headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
+                }
+                if grant.private_network {
+                    headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
+                }
+            } else if let Some(v) = &self.expose {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+            }
+        }
+        match kind {
+            RequestKind::Preflight => self.vary_preflight.merge_into(headers),
+            _ => {
+                if let Some(vary) = &self.vary_actual {
+                    vary.merge_into(headers);
+                }
+            }
+        }
+    }
+}
+
+/// Why a listed/mirrored origin was refused.
+fn classify_refusal(origin: &[u8]) -> Denial {
+    if origin == b"null" {
+        Denial::NullOrigin
+    } else if is_wellformed_request_origin(origin) {
+        Denial::OriginNotAllowed
+    } else {
+        Denial::MalformedOrigin
+    }
+}
+
+/// Builds request parts from a method and headers, for predicates called outside a service.
+fn head_parts(method: &Method, headers: &HeaderMap) -> http::request::Parts {
+    let mut request = http::Request::new(());
+    *request.method_mut() = method.clone();
+    *request.headers_mut() = headers.clone();
+    request.into_parts().0
+}
+
+fn max_age_value(d: Duration) -> HeaderValue {
+    HeaderValue::from(d.as_secs())
+}

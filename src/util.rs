@@ -1,0 +1,113 @@
+//! Small helpers shared by the configuration types.
+
+use http::HeaderValue;
+
+/// An RFC 9110 `token` (method names and header field names).
+pub(crate) fn is_token(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+/// Optional whitespace, as allowed around list elements.
+pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|b| !matches!(b, b' ' | b'\t'));
+    match start {
+        None => &[],
+        Some(start) => {
+            let end = s.iter().rposition(|b| !matches!(b, b' ' | b'\t')).unwrap_or(start);
+            &s[start..=end]
+        }
+    }
+}
+
+/// Joins items into one `a, b, c` header value, computed once when the layer is built.
+/// `None` for an empty list.
+pub(crate) fn join_values<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Option<HeaderValue> {
+    let mut out = Vec::new();
+    for item in items {
+        if !out.is_empty() {
+            out.extend_from_slice(b", ");
+        }
+        out.extend_from_slice(item);
+    }
+    if out.is_empty() {
+        return None;
+    }
+    // Items are validated tokens, so the joined bytes are a valid header value.
+    HeaderValue::from_bytes(&out).ok()
+}
+
+/// Calls `f` on each non-empty element of a comma-separated list spread over several header
+/// lines, after trimming whitespace. Stops early when `f` returns `Err`.
+pub(crate) fn for_each_element<'a, E>(
+    values: impl IntoIterator<Item = &'a HeaderValue>,
+    mut f: impl FnMut(&'a [u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    for value in values {
+        for element in value.as_bytes().split(|&b| b == b',') {
+            let element = trim_ows(element);
+            if !element.is_empty() {
+                f(element)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        assert!(is_token(b"x-custom"));
+        assert!(is_token(b"PATCH"));
+        assert!(!is_token(b""));
+        assert!(!is_token(b"a b"));
+        assert!(!is_token(b"a,b"));
+        assert!(!is_token(b"\x00"));
+    }
+
+    #[test]
+    fn trimming() {
+        assert_eq!(trim_ows(b"  a \t"), b"a");
+        assert_eq!(trim_ows(b"   "), b"");
+        assert_eq!(trim_ows(b""), b"");
+        assert_eq!(trim_ows(b"a"), b"a");
+    }
+
+    #[test]
+    fn elements_over_several_lines() {
+        let values = [
+            HeaderValue::from_static("a, ,b"),
+            HeaderValue::from_static(""),
+            HeaderValue::from_static(" c ,"),
+        ];
+        let mut seen = Vec::new();
+        for_each_element::<()>(&values, |e| {
+            seen.push(e);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, [&b"a"[..], b"b", b"c"]);
+    }
+}
