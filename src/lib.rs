@@ -85,9 +85,13 @@
 
 mod body;
 mod builder;
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+mod config;
 mod decision;
 mod error;
 mod future;
+mod grpc;
 mod headers;
 mod layer;
 mod methods;

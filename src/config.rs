@@ -1,0 +1,1 @@
+//! Policies from configuration files and environment variables.
