@@ -231,6 +231,8 @@ pub enum ProblemKind {
     InvalidHeaderName,
     /// A status that is not a 2xx success, which browsers require of a preflight.
     PreflightStatusNotOk,
+    /// A number that is not an HTTP status code (100 to 999).
+    InvalidStatus,
     /// The limit is zero, which would refuse every preflight that asks for a header.
     ZeroLimit,
     /// A value too large to be sent.
@@ -286,6 +288,7 @@ impl ProblemKind {
             Self::PreflightStatusNotOk => {
                 "is not a 2xx status; browsers fail a preflight that is not answered with an ok status"
             }
+            Self::InvalidStatus => "is not an HTTP status code; use a number from 100 to 999, like 204",
             Self::ZeroLimit => "must be at least 1",
             Self::TooLarge => "is too large",
         }
