@@ -305,6 +305,11 @@ impl CorsBuilder {
     /// page; the request itself may still have effects, which this option prevents for
     /// requests that carry an `Origin`. Requests without `Origin` always go through.
     ///
+    /// With an [async origin predicate](AllowOrigin::async_predicate) the inner service's
+    /// `call` runs before the check completes (the service holds no clone of it to call later);
+    /// when the origin is refused its future is dropped without ever being polled, so an
+    /// `async` handler never runs.
+    ///
     /// ```
     /// use tower_cors::CorsLayer;
     ///

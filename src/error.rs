@@ -31,7 +31,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub(crate) fn new(problems: Vec<ConfigProblem>) -> Self {
-        debug_assert!(!problems.is_empty(), "a ConfigError holds at least one problem");
+        debug_assert!(
+            !problems.is_empty(),
+            "a ConfigError holds at least one problem"
+        );
         Self { problems }
     }
 

@@ -39,7 +39,11 @@ pin_project! {
 }
 
 impl<F> ResponseFuture<F> {
-    pub(crate) fn respond(policy: Arc<Policy>, verdict: Verdict, check: Option<BoxBoolFuture>) -> Self {
+    pub(crate) fn respond(
+        policy: Arc<Policy>,
+        verdict: Verdict,
+        check: Option<BoxBoolFuture>,
+    ) -> Self {
         Self {
             state: State::Respond,
             policy,
@@ -99,7 +103,12 @@ where
                 *this.verdict = verdict;
             }
             let forwarding = matches!(this.state.as_mut().project(), StateProj::Forward { .. });
-            if forwarding && this.verdict.as_ref().is_some_and(|v| this.policy.rejects(v)) {
+            if forwarding
+                && this
+                    .verdict
+                    .as_ref()
+                    .is_some_and(|v| this.policy.rejects(v))
+            {
                 // The inner future is dropped without having been polled.
                 let verdict = this.verdict.take().unwrap_or(Verdict::NotCors);
                 return Poll::Ready(Ok(own_response(this.policy, verdict)));

@@ -199,7 +199,10 @@ mod tests {
     fn other_methods_are_refused() {
         let layer = CorsLayer::grpc_web(APP).build().unwrap();
         let decision = layer.decide(&preflight(APP, "PUT", "content-type"));
-        assert_eq!(decision.denial(), Some(&Denial::MethodNotAllowed(Method::PUT)));
+        assert_eq!(
+            decision.denial(),
+            Some(&Denial::MethodNotAllowed(Method::PUT))
+        );
     }
 
     #[test]
@@ -229,7 +232,9 @@ mod tests {
     fn builder_stays_open_for_credentials_and_extra_headers() {
         let layer = CorsLayer::grpc_web([APP, "https://admin.example.com"])
             .allow_headers(AllowHeaders::list(
-                CorsLayer::GRPC_WEB_REQUEST_HEADERS.iter().chain(&["authorization"]),
+                CorsLayer::GRPC_WEB_REQUEST_HEADERS
+                    .iter()
+                    .chain(&["authorization"]),
             ))
             .allow_credentials(true)
             .max_age(std::time::Duration::from_secs(60))
@@ -242,7 +247,10 @@ mod tests {
         );
         let (decision, headers) = layer.headers_for(&request);
         assert!(decision.is_allowed(), "{decision:?}");
-        assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "https://admin.example.com");
+        assert_eq!(
+            headers[ACCESS_CONTROL_ALLOW_ORIGIN],
+            "https://admin.example.com"
+        );
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
         assert_eq!(headers[ACCESS_CONTROL_MAX_AGE], "60");
         assert!(headers[ACCESS_CONTROL_ALLOW_HEADERS]
@@ -254,7 +262,10 @@ mod tests {
     #[test]
     fn wildcard_origin_with_credentials_is_a_build_error() {
         assert!(CorsLayer::grpc_web(Any).build().is_ok());
-        assert!(CorsLayer::grpc_web(Any).allow_credentials(true).build().is_err());
+        assert!(CorsLayer::grpc_web(Any)
+            .allow_credentials(true)
+            .build()
+            .is_err());
     }
 
     #[test]

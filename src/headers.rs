@@ -32,7 +32,9 @@ pub(crate) enum HeaderSpec {
     #[default]
     Unset,
     List(Vec<String>),
-    Any { authorization: bool },
+    Any {
+        authorization: bool,
+    },
     Mirror,
 }
 
@@ -211,7 +213,11 @@ impl<T: AsRef<str>> From<Vec<T>> for ExposeHeaders {
 }
 
 /// Validates and lowercases a list of header names, reporting problems under `field`.
-fn compile_names(list: &[String], field: Field, problems: &mut Vec<ConfigProblem>) -> Vec<Box<[u8]>> {
+fn compile_names(
+    list: &[String],
+    field: Field,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<Box<[u8]>> {
     let mut names: Vec<Box<[u8]>> = Vec::with_capacity(list.len());
     for (index, name) in list.iter().enumerate() {
         let problem = |kind| ConfigProblem::new(field, Some(index), name, kind);
@@ -283,7 +289,11 @@ impl HeaderPolicy {
     }
 
     /// Checks every name of `Access-Control-Request-Headers`, at most `limit` of them.
-    pub(crate) fn check(&self, requested: &GetAll<'_, HeaderValue>, limit: usize) -> Result<(), Denial> {
+    pub(crate) fn check(
+        &self,
+        requested: &GetAll<'_, HeaderValue>,
+        limit: usize,
+    ) -> Result<(), Denial> {
         let mut count = 0usize;
         for_each_element(requested.iter(), |name| {
             count += 1;
@@ -339,7 +349,6 @@ impl HeaderPolicy {
             }
         }
     }
-
 }
 
 /// The compiled `Access-Control-Expose-Headers` value.

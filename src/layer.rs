@@ -11,7 +11,7 @@ use crate::decision::Decision;
 use crate::headers::{AllowHeaders, ExposeHeaders};
 use crate::methods::AllowMethods;
 use crate::origin::AllowOrigin;
-use crate::policy::{Evaluation, Policy, Verdict};
+use crate::policy::{Evaluation, Head, Policy, Verdict};
 use crate::service::Cors;
 
 /// A validated CORS policy, as a [`Layer`] that wraps services in [`Cors`].
@@ -70,7 +70,10 @@ impl CorsLayer {
             .allow_headers(AllowHeaders::any())
             .expose_headers(ExposeHeaders::any());
         let (policy, problems) = Policy::compile(&builder);
-        debug_assert!(problems.is_empty(), "the permissive preset is valid: {problems:?}");
+        debug_assert!(
+            problems.is_empty(),
+            "the permissive preset is valid: {problems:?}"
+        );
         Self::from_policy(Arc::new(policy))
     }
 
@@ -98,7 +101,7 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide<B>(&self, request: &Request<B>) -> Decision {
-        match self.policy.evaluate(request.method(), request.headers(), None) {
+        match self.policy.evaluate(Head::of(request), None) {
             Evaluation::Done(verdict) => verdict.decision(),
             Evaluation::Pending { provisional, .. } => provisional.decision(),
         }
@@ -126,7 +129,7 @@ impl CorsLayer {
     /// # });
     /// ```
     pub async fn decide_async(&self, parts: &Parts) -> Decision {
-        match self.policy.evaluate(&parts.method, &parts.headers, Some(parts)) {
+        match self.policy.evaluate(Head::of_parts(parts), Some(parts)) {
             Evaluation::Done(verdict) => verdict.decision(),
             Evaluation::Pending { check, provisional } => {
                 if check.await {
@@ -159,7 +162,7 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn headers_for<B>(&self, request: &Request<B>) -> (Decision, HeaderMap) {
-        let verdict: Verdict = match self.policy.evaluate(request.method(), request.headers(), None) {
+        let verdict: Verdict = match self.policy.evaluate(Head::of(request), None) {
             Evaluation::Done(verdict) => verdict,
             Evaluation::Pending { provisional, .. } => provisional,
         };

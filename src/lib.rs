@@ -130,7 +130,7 @@ pub use service::Cors;
 pub struct Any;
 
 /// Whether a request is a CORS preflight: `OPTIONS` with both `Origin` and
-/// `Access-Control-Request-Method`.
+/// `Access-Control-Request-Method` (and not the asterisk-form `OPTIONS *`).
 ///
 /// Useful in an authentication layer that must let preflights through (browsers never send
 /// credentials on a preflight).
@@ -149,5 +149,5 @@ pub struct Any;
 /// assert!(!tower_cors::is_preflight(&plain_options));
 /// ```
 pub fn is_preflight<B>(request: &http::Request<B>) -> bool {
-    policy::is_preflight_head(request.method(), request.headers())
+    policy::Head::of(request).is_preflight()
 }

@@ -142,7 +142,8 @@ impl MethodPolicy {
             MethodSpec::List(list) => {
                 let mut methods: Vec<Box<[u8]>> = Vec::with_capacity(list.len());
                 for (index, m) in list.iter().enumerate() {
-                    let problem = |kind| ConfigProblem::new(Field::AllowMethods, Some(index), m, kind);
+                    let problem =
+                        |kind| ConfigProblem::new(Field::AllowMethods, Some(index), m, kind);
                     if m == "*" {
                         problems.push(problem(ProblemKind::WildcardInList));
                     } else if m.trim() != m {
@@ -179,7 +180,6 @@ impl MethodPolicy {
             Self::Mirror => Some(requested.clone()),
         }
     }
-
 }
 
 #[cfg(test)]
@@ -212,6 +212,9 @@ mod tests {
             "DELETE"
         );
         let policy = MethodPolicy::compile(&MethodSpec::Any, false, &mut problems);
-        assert_eq!(policy.header(&HeaderValue::from_static("DELETE")).unwrap(), "*");
+        assert_eq!(
+            policy.header(&HeaderValue::from_static("DELETE")).unwrap(),
+            "*"
+        );
     }
 }

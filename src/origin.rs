@@ -182,9 +182,9 @@ impl AllowOrigin {
         F: Fn(HeaderValue, &Parts) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = bool> + Send + 'static,
     {
-        Self(OriginSpec::AsyncPredicate(Arc::new(move |origin, parts| {
-            Box::pin(f(origin, parts)) as BoxBoolFuture
-        })))
+        Self(OriginSpec::AsyncPredicate(Arc::new(
+            move |origin, parts| Box::pin(f(origin, parts)) as BoxBoolFuture,
+        )))
     }
 
     /// Allow every well-formed origin by echoing it back.
@@ -476,7 +476,6 @@ impl OriginList {
     pub(crate) fn pattern_count(&self) -> usize {
         self.pattern_count
     }
-
 
     pub(crate) fn matches(&self, origin: &[u8]) -> bool {
         if self.exact.contains(origin) {

@@ -10,14 +10,17 @@ use http::header::{
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
 };
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use http::request::Parts;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 
 use crate::builder::CorsBuilder;
 use crate::decision::{Decision, Denial, RequestKind};
 use crate::error::{ConfigProblem, Field, ProblemKind};
 use crate::headers::{compile_expose, HeaderPolicy};
 use crate::methods::MethodPolicy;
-use crate::origin::{compile_list, is_wellformed_request_origin, BoxBoolFuture, OriginMatcher, OriginSpec};
+use crate::origin::{
+    compile_list, is_wellformed_request_origin, BoxBoolFuture, OriginMatcher, OriginSpec,
+};
 use crate::util::is_token;
 use crate::vary::Vary;
 
@@ -32,12 +35,49 @@ const WILDCARD: HeaderValue = HeaderValue::from_static("*");
 /// The default for [`CorsBuilder::max_request_headers`].
 pub(crate) const DEFAULT_MAX_REQUEST_HEADERS: usize = 64;
 
-/// Whether a request head is a CORS preflight: `OPTIONS` with `Origin` and
-/// `Access-Control-Request-Method`.
-pub(crate) fn is_preflight_head(method: &Method, headers: &HeaderMap) -> bool {
-    method == Method::OPTIONS
-        && headers.contains_key(ORIGIN)
-        && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+/// The parts of a request the policy looks at.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Head<'a> {
+    pub(crate) method: &'a Method,
+    pub(crate) uri: &'a Uri,
+    pub(crate) headers: &'a HeaderMap,
+}
+
+impl<'a> Head<'a> {
+    pub(crate) fn of<B>(request: &'a http::Request<B>) -> Self {
+        Self {
+            method: request.method(),
+            uri: request.uri(),
+            headers: request.headers(),
+        }
+    }
+
+    pub(crate) fn of_parts(parts: &'a Parts) -> Self {
+        Self {
+            method: &parts.method,
+            uri: &parts.uri,
+            headers: &parts.headers,
+        }
+    }
+
+    /// Whether this is a CORS preflight: `OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method`, to a path (not the asterisk-form `OPTIONS *`, which
+    /// asks about the server as a whole and which browsers never send).
+    pub(crate) fn is_preflight(&self) -> bool {
+        self.method == Method::OPTIONS
+            && self.uri != "*"
+            && self.headers.contains_key(ORIGIN)
+            && self.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+    }
+
+    /// Request parts for predicates called outside a service (dry runs only).
+    fn to_parts(self) -> Parts {
+        let mut request = http::Request::new(());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = self.headers.clone();
+        request.into_parts().0
+    }
 }
 
 /// What a granted request gets.
@@ -140,9 +180,7 @@ impl Policy {
     pub(crate) fn compile(b: &CorsBuilder) -> (Self, Vec<ConfigProblem>) {
         let mut problems = Vec::new();
         let credentials = b.allow_credentials;
-        let credentials_problem = |kind| {
-            ConfigProblem::new(Field::AllowOrigins, None, "", kind)
-        };
+        let credentials_problem = |kind| ConfigProblem::new(Field::AllowOrigins, None, "", kind);
         let origin = match &b.allow_origin.0 {
             OriginSpec::Unset => {
                 problems.push(credentials_problem(ProblemKind::NoOriginPolicy));
@@ -229,7 +267,9 @@ impl Policy {
 
     /// Whether a denied verdict is answered by the layer with 403 instead of being forwarded.
     pub(crate) fn rejects(&self, verdict: &Verdict) -> bool {
-        verdict.is_denied() && verdict.kind() == RequestKind::Actual && self.reject_disallowed_origins
+        verdict.is_denied()
+            && verdict.kind() == RequestKind::Actual
+            && self.reject_disallowed_origins
             && matches!(
                 verdict,
                 Verdict::Denied {
@@ -252,12 +292,13 @@ impl Policy {
     }
 
     /// Evaluates a request head.
-    pub(crate) fn evaluate(&self, method: &Method, headers: &HeaderMap, parts: Option<&http::request::Parts>) -> Evaluation {
+    pub(crate) fn evaluate(&self, head: Head<'_>, parts: Option<&Parts>) -> Evaluation {
+        let headers = head.headers;
         let mut origins = headers.get_all(ORIGIN).iter();
         let Some(origin) = origins.next() else {
             return Evaluation::Done(Verdict::NotCors);
         };
-        let kind = if is_preflight_head(method, headers) {
+        let kind = if head.is_preflight() {
             RequestKind::Preflight
         } else {
             RequestKind::Actual
@@ -306,14 +347,18 @@ impl Policy {
             OriginMatcher::Predicate(f) => {
                 let allowed = match parts {
                     Some(parts) => f(origin, parts),
-                    None => f(origin, &head_parts(method, headers)),
+                    None => f(origin, &head.to_parts()),
                 };
-                Evaluation::Done(if allowed { verdict } else { verdict.deny_origin() })
+                Evaluation::Done(if allowed {
+                    verdict
+                } else {
+                    verdict.deny_origin()
+                })
             }
             OriginMatcher::AsyncPredicate(f) => {
                 let check = match parts {
                     Some(parts) => f(origin.clone(), parts),
-                    None => f(origin.clone(), &head_parts(method, headers)),
+                    None => f(origin.clone(), &head.to_parts()),
                 };
                 Evaluation::Pending {
                     check,
@@ -341,7 +386,10 @@ impl Policy {
             });
         }
         let requested_headers = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-        if let Err(denial) = self.headers.check(&requested_headers, self.max_request_headers) {
+        if let Err(denial) = self
+            .headers
+            .check(&requested_headers, self.max_request_headers)
+        {
             return deny(denial);
         }
         let private_network = headers
@@ -407,14 +455,6 @@ fn classify_refusal(origin: &[u8]) -> Denial {
     } else {
         Denial::MalformedOrigin
     }
-}
-
-/// Builds request parts from a method and headers, for predicates called outside a service.
-fn head_parts(method: &Method, headers: &HeaderMap) -> http::request::Parts {
-    let mut request = http::Request::new(());
-    *request.method_mut() = method.clone();
-    *request.headers_mut() = headers.clone();
-    request.into_parts().0
 }
 
 fn max_age_value(d: Duration) -> HeaderValue {

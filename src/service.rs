@@ -9,7 +9,7 @@ use tower_service::Service;
 
 use crate::body::ResponseBody;
 use crate::future::ResponseFuture;
-use crate::policy::{Evaluation, Policy, Route};
+use crate::policy::{Evaluation, Head, Policy, Route};
 
 /// A service wrapped by [`CorsLayer`](crate::CorsLayer).
 ///
@@ -79,7 +79,7 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let policy = &self.policy;
         let (parts, body) = request.into_parts();
-        let evaluation = policy.evaluate(&parts.method, &parts.headers, Some(&parts));
+        let evaluation = policy.evaluate(Head::of_parts(&parts), Some(&parts));
         let (verdict, check) = match evaluation {
             Evaluation::Done(verdict) => (verdict, None),
             Evaluation::Pending { check, provisional } => (provisional, Some(check)),

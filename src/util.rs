@@ -33,7 +33,10 @@ pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
     match start {
         None => &[],
         Some(start) => {
-            let end = s.iter().rposition(|b| !matches!(b, b' ' | b'\t')).unwrap_or(start);
+            let end = s
+                .iter()
+                .rposition(|b| !matches!(b, b' ' | b'\t'))
+                .unwrap_or(start);
             &s[start..=end]
         }
     }

@@ -89,7 +89,10 @@ mod tests {
             merged(&["accept"]),
             ["accept", "origin, access-control-request-method"]
         );
-        assert_eq!(merged(&["Origin"]), ["Origin", "access-control-request-method"]);
+        assert_eq!(
+            merged(&["Origin"]),
+            ["Origin", "access-control-request-method"]
+        );
         assert_eq!(
             merged(&["accept, ORIGIN", "Access-Control-Request-Method"]),
             ["accept, ORIGIN", "Access-Control-Request-Method"]
