@@ -1,0 +1,74 @@
+//! The demo in a real browser: headless Chromium loads the page from one origin, presses every
+//! button, and each outcome is what the policy says.
+
+#[path = "support/browser.rs"]
+mod browser;
+#[allow(dead_code)]
+#[path = "../examples/demo.rs"]
+mod demo;
+
+use std::net::SocketAddr;
+
+use serde_json::Value;
+
+#[test]
+fn every_demo_button_behaves_as_documented() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+    let demo = runtime.block_on(demo::start(any_port, any_port)).unwrap();
+
+    let mut browser = browser::Browser::start(&[]);
+    let page = browser.open(&format!("{}/", demo.page_origin));
+    assert_eq!(
+        browser.eval(&page, "location.origin"),
+        Value::from(demo.page_origin.clone())
+    );
+    let results = browser.eval(
+        &page,
+        r#"(async () => {
+            const out = {};
+            for (const button of document.querySelectorAll("button[data-test]")) {
+                button.click();
+                out[button.dataset.test] = await window.lastRun;
+            }
+            return out;
+        })()"#,
+    );
+    let outcome = |name: &str| results[name].as_str().unwrap_or_default().to_owned();
+
+    assert_eq!(outcome("simple"), "allowed: 200", "{results}");
+    assert_eq!(outcome("preflight"), "allowed: 200", "{results}");
+    assert_eq!(outcome("credentials"), "allowed: 200", "{results}");
+    let exposed = outcome("exposed");
+    assert!(
+        exposed.starts_with("allowed: 200; x-request-id="),
+        "{exposed}"
+    );
+    assert!(!exposed.contains("x-request-id=hidden"), "{exposed}");
+    assert!(exposed.ends_with("x-internal=hidden"), "{exposed}");
+    assert_eq!(outcome("error"), "allowed: 404", "{results}");
+    assert!(
+        outcome("denied-header").starts_with("blocked by the browser"),
+        "{results}"
+    );
+    assert!(
+        outcome("denied-method").starts_with("blocked by the browser"),
+        "{results}"
+    );
+
+    // The server side explains the two refusals.
+    let denials = demo.denials.lock().unwrap().clone();
+    assert!(
+        denials
+            .iter()
+            .any(|d| d.contains(r#"preflight denied: the header "x-forbidden" is not allowed"#)),
+        "{denials:?}"
+    );
+    assert!(
+        denials
+            .iter()
+            .any(|d| d.contains(r#"preflight denied: the method "DELETE" is not allowed"#)),
+        "{denials:?}"
+    );
+    assert_eq!(denials.len(), 2, "{denials:?}");
+}
