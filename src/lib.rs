@@ -105,6 +105,8 @@ pub use body::ResponseBody;
 pub use builder::CorsBuilder;
 pub use decision::{Decision, Denial, RequestKind};
 pub use error::{ConfigError, ConfigProblem, Field, ProblemKind};
+#[cfg(feature = "serde")]
+pub use config::{CorsConfig, EnvError, EnvProblem, EnvProblemKind};
 pub use future::ResponseFuture;
 pub use headers::{AllowHeaders, ExposeHeaders};
 pub use layer::CorsLayer;
@@ -151,3 +153,8 @@ pub struct Any;
 pub fn is_preflight<B>(request: &http::Request<B>) -> bool {
     policy::Head::of(request).is_preflight()
 }
+
+/// The README's code blocks, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
