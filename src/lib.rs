@@ -103,10 +103,10 @@ mod vary;
 
 pub use body::ResponseBody;
 pub use builder::CorsBuilder;
-pub use decision::{Decision, Denial, RequestKind};
-pub use error::{ConfigError, ConfigProblem, Field, ProblemKind};
 #[cfg(feature = "serde")]
 pub use config::{CorsConfig, EnvError, EnvProblem, EnvProblemKind};
+pub use decision::{Decision, Denial, RequestKind};
+pub use error::{ConfigError, ConfigProblem, Field, ProblemKind};
 pub use future::ResponseFuture;
 pub use headers::{AllowHeaders, ExposeHeaders};
 pub use layer::CorsLayer;
