@@ -17,7 +17,8 @@ use crate::origin::AllowOrigin;
 /// A CORS policy as written in a configuration file or in environment variables.
 ///
 /// `CorsConfig` implements [`serde::Deserialize`], so it reads from TOML, JSON, YAML or any
-/// other serde format, on its own or as a table inside an application's configuration.
+/// other self-describing serde format, on its own or as a table inside an application's
+/// configuration (in YAML, quote the wildcard: `allow_origins: "*"`).
 /// [`CorsConfig::build`] turns it into a [`CorsLayer`] through [`CorsBuilder::build`], with
 /// the same checks, and reports every problem at once with the key it is about.
 ///
