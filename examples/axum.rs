@@ -198,6 +198,7 @@ impl IntoResponse for AppError {
 async fn main() -> Result<(), Box<dyn Error>> {
     tracing_subscriber::fmt()
         .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
+        .with_writer(std::io::stderr)
         .init();
 
     let port = match std::env::var("PORT") {
