@@ -246,10 +246,10 @@ impl ProblemKind {
     fn message(self) -> &'static str {
         match self {
             Self::NoOriginPolicy => {
-                "no origin is allowed: set allow_origins (use AllowOrigin::none() to refuse every origin on purpose)"
+                "no origin is allowed: set allow_origins (an empty list refuses every origin on purpose)"
             }
             Self::WildcardInList => {
-                "is a wildcard inside a list; use the wildcard on its own (e.g. AllowOrigin::any()) instead of a list"
+                "is a wildcard inside a list; give the wildcard alone, not in a list"
             }
             Self::Whitespace => "has leading or trailing whitespace",
             Self::OriginMissingScheme => {
@@ -278,7 +278,7 @@ impl ProblemKind {
                 "is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)"
             }
             Self::MirrorWithCredentials => {
-                "reflecting every origin with allow_credentials lets any web site read your users' responses; list the origins, or use AllowOrigin::dangerously_mirror_any_origin_with_credentials() if that is really intended"
+                "reflecting every origin with allow_credentials lets any web site read your users' responses; list the origins, or use dangerously_mirror_any_origin_with_credentials if that is really intended"
             }
             Self::AnyOriginWithCredentials => {
                 "browsers refuse \"Access-Control-Allow-Origin: *\" on credentialed requests; list the origins instead"

@@ -155,13 +155,13 @@ fn credentials_refuse_wildcards_and_blind_mirroring() {
         )]
     );
     // Named on purpose: allowed.
-    CorsLayer::builder()
+    let _layer = CorsLayer::builder()
         .allow_origin(AllowOrigin::dangerously_mirror_any_origin_with_credentials())
         .allow_credentials(true)
         .build()
         .unwrap();
     // Method and header wildcards with credentials are mirrored, not refused.
-    CorsLayer::builder()
+    let _layer = CorsLayer::builder()
         .allow_origin("https://a.com")
         .allow_methods(AllowMethods::any())
         .allow_headers(AllowHeaders::any())

@@ -489,7 +489,7 @@ fn into_layer_and_clone() {
 fn error_no_origin_policy() {
     assert_eq!(
         problems("allow_credentials = true"),
-        ["allow_origins: no origin is allowed: set allow_origins (use AllowOrigin::none() to refuse every origin on purpose)"]
+        ["allow_origins: no origin is allowed: set allow_origins (an empty list refuses every origin on purpose)"]
     );
 }
 
@@ -550,10 +550,10 @@ fn error_wildcard_in_lists() {
             "#
         ),
         [
-            "allow_origins[1]: \"*\" is a wildcard inside a list; use the wildcard on its own (e.g. AllowOrigin::any()) instead of a list",
-            "allow_methods[1]: \"*\" is a wildcard inside a list; use the wildcard on its own (e.g. AllowOrigin::any()) instead of a list",
-            "allow_headers[0]: \"*\" is a wildcard inside a list; use the wildcard on its own (e.g. AllowOrigin::any()) instead of a list",
-            "expose_headers[1]: \"*\" is a wildcard inside a list; use the wildcard on its own (e.g. AllowOrigin::any()) instead of a list",
+            "allow_origins[1]: \"*\" is a wildcard inside a list; give the wildcard alone, not in a list",
+            "allow_methods[1]: \"*\" is a wildcard inside a list; give the wildcard alone, not in a list",
+            "allow_headers[0]: \"*\" is a wildcard inside a list; give the wildcard alone, not in a list",
+            "expose_headers[1]: \"*\" is a wildcard inside a list; give the wildcard alone, not in a list",
         ]
     );
 }
@@ -600,7 +600,7 @@ fn error_wildcards_with_credentials() {
             allow_credentials = true
             "#
         ),
-        ["allow_origins: reflecting every origin with allow_credentials lets any web site read your users' responses; list the origins, or use AllowOrigin::dangerously_mirror_any_origin_with_credentials() if that is really intended"]
+        ["allow_origins: reflecting every origin with allow_credentials lets any web site read your users' responses; list the origins, or use dangerously_mirror_any_origin_with_credentials if that is really intended"]
     );
 }
 
