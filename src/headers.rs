@@ -5,7 +5,7 @@ use http::{HeaderName, HeaderValue};
 
 use crate::decision::Denial;
 use crate::error::{ConfigProblem, Field, ProblemKind};
-use crate::util::{for_each_element, is_token, join_values};
+use crate::util::{for_each_element, is_token, join_values, trim_ows};
 
 /// Which request headers a preflight may ask for.
 ///
@@ -334,21 +334,28 @@ impl HeaderPolicy {
             Self::Mirror { .. } => {
                 let mut iter = requested.iter();
                 let first = iter.next()?;
-                match iter.next() {
-                    None => Some(first.clone()),
-                    // Split over several lines: join the non-empty elements (rare).
-                    Some(_) => {
-                        let mut names = Vec::new();
-                        let _ = for_each_element::<()>(requested.iter(), |n| {
-                            names.push(n);
-                            Ok(())
-                        });
-                        join_values(names)
-                    }
+                if iter.next().is_none() && is_tidy_list(first.as_bytes()) {
+                    // The usual case: one line as browsers write it, sent back as is.
+                    return Some(first.clone());
                 }
+                // Several lines, or empty elements: join the names (rare). `None` when there
+                // are no names at all.
+                let mut names = Vec::new();
+                let _ = for_each_element::<()>(requested.iter(), |n| {
+                    names.push(n);
+                    Ok(())
+                });
+                join_values(names)
             }
         }
     }
+}
+
+/// Whether a list has no empty elements and no surrounding whitespace.
+fn is_tidy_list(value: &[u8]) -> bool {
+    !value.is_empty()
+        && trim_ows(value).len() == value.len()
+        && value.split(|&b| b == b',').all(|e| !trim_ows(e).is_empty())
 }
 
 /// The compiled `Access-Control-Expose-Headers` value.

@@ -265,3 +265,43 @@ async fn predicates_only_see_wellformed_origins() {
     }
     assert_eq!(*seen.lock().unwrap(), ["https://a.test"]);
 }
+
+/// Found by fuzzing: mirroring an empty request-headers line sent an empty
+/// `Access-Control-Allow-Headers`.
+#[tokio::test]
+async fn mirrored_header_lists_are_tidy() {
+    let mirror = CorsLayer::builder()
+        .allow_origin(APP)
+        .allow_headers(AllowHeaders::mirror_request())
+        .build()
+        .unwrap();
+    for (lines, expected) in [
+        (&[""][..], None),
+        (&[" , ,"][..], None),
+        (&["x-a"][..], Some("x-a")),
+        (&["x-a, x-b"][..], Some("x-a, x-b")),
+        (&[" x-a,,x-b "][..], Some("x-a, x-b")),
+        (&["x-a", "", "x-b"][..], Some("x-a, x-b")),
+    ] {
+        let mut request = Request::options("/")
+            .header(header::ORIGIN, APP)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+            .body(())
+            .unwrap();
+        for line in lines {
+            request.headers_mut().append(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                HeaderValue::from_static(line),
+            );
+        }
+        let (decision, headers) = mirror.headers_for(&request);
+        assert!(decision.is_allowed(), "{lines:?}");
+        assert_eq!(
+            headers
+                .get(header::ACCESS_CONTROL_ALLOW_HEADERS)
+                .map(|v| v.to_str().unwrap()),
+            expected,
+            "{lines:?}"
+        );
+    }
+}
