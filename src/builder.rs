@@ -55,6 +55,9 @@ pub struct CorsBuilder {
     pub(crate) reject_disallowed_origins: bool,
     pub(crate) preflight_continue: bool,
     pub(crate) max_request_headers: usize,
+    pub(crate) decision_extension: bool,
+    #[cfg(feature = "tracing")]
+    pub(crate) denial_level: tracing::Level,
 }
 
 impl Default for CorsBuilder {
@@ -84,6 +87,9 @@ impl CorsBuilder {
             reject_disallowed_origins: false,
             preflight_continue: false,
             max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
+            decision_extension: false,
+            #[cfg(feature = "tracing")]
+            denial_level: tracing::Level::DEBUG,
         }
     }
 
@@ -359,6 +365,66 @@ impl CorsBuilder {
     /// ```
     pub fn max_request_headers(mut self, limit: usize) -> Self {
         self.max_request_headers = limit;
+        self
+    }
+
+    /// Insert the layer's [`Decision`](crate::Decision) into the request's extensions, so the
+    /// inner service (handlers, metrics) can read whether and why the request was granted.
+    ///
+    /// Off by default because it costs an allocation per request when the request has no
+    /// extensions yet. Preflights answered by the layer never reach the inner service. With an
+    /// [async origin predicate](AllowOrigin::async_predicate) nothing is inserted: the decision
+    /// is only known after the inner service was called.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use http::{header, Request, Response};
+    /// use tower::{service_fn, Layer, ServiceExt};
+    /// use tower_cors::{CorsLayer, Decision};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .decision_extension(true)
+    ///     .build()
+    ///     .unwrap();
+    /// let service = layer.layer(service_fn(|request: Request<()>| async move {
+    ///     let decision = request.extensions().get::<Decision>().unwrap();
+    ///     Ok::<_, Infallible>(Response::new(decision.to_string()))
+    /// }));
+    /// let request = Request::get("/")
+    ///     .header(header::ORIGIN, "https://other.example")
+    ///     .body(())
+    ///     .unwrap();
+    /// let response = service.oneshot(request).await.unwrap();
+    /// assert_eq!(
+    ///     response.into_body().into_inner().unwrap(),
+    ///     "request denied: the origin is not allowed by the policy"
+    /// );
+    /// # });
+    /// ```
+    pub fn decision_extension(mut self, insert: bool) -> Self {
+        self.decision_extension = insert;
+        self
+    }
+
+    /// The level of the `tracing` event emitted for each denied request (default `DEBUG`).
+    /// Grants are traced at `TRACE`; requests without `Origin` are not traced.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .denial_level(tracing::Level::INFO)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    #[cfg(feature = "tracing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+    pub fn denial_level(mut self, level: tracing::Level) -> Self {
+        self.denial_level = level;
         self
     }
 

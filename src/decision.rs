@@ -40,8 +40,10 @@ pub enum Denial {
     /// The origin is `null` (sandboxed frames, `file:` pages, some redirects) and the policy
     /// does not list `null`.
     NullOrigin,
-    /// The origin is well formed but the policy does not allow it.
+    /// The origin is well formed but not among the allowed origins and patterns.
     OriginNotAllowed,
+    /// The origin predicate (sync or async) returned `false`.
+    OriginRefusedByPredicate,
     /// `Access-Control-Request-Method` is not a single valid method token.
     MalformedMethod,
     /// The requested method is not allowed (methods are case-sensitive).
@@ -73,6 +75,7 @@ impl fmt::Display for Denial {
             ),
             Self::NullOrigin => f.write_str("the origin is \"null\", which the policy does not list"),
             Self::OriginNotAllowed => f.write_str("the origin is not allowed by the policy"),
+            Self::OriginRefusedByPredicate => f.write_str("the origin predicate refused the origin"),
             Self::MalformedMethod => {
                 f.write_str("Access-Control-Request-Method is not a single valid method")
             }
@@ -124,6 +127,7 @@ impl std::error::Error for Denial {}
 pub struct Decision {
     pub(crate) kind: RequestKind,
     pub(crate) denial: Option<Denial>,
+    pub(crate) passthrough: bool,
 }
 
 impl Decision {
@@ -142,6 +146,12 @@ impl Decision {
     pub fn denial(&self) -> Option<&Denial> {
         self.denial.as_ref()
     }
+
+    /// Whether this is a preflight passed on to the inner service
+    /// ([`CorsBuilder::preflight_continue`](crate::CorsBuilder::preflight_continue)).
+    pub fn is_passthrough(&self) -> bool {
+        self.passthrough
+    }
 }
 
 impl fmt::Display for Decision {
@@ -152,8 +162,12 @@ impl fmt::Display for Decision {
             RequestKind::Preflight => "preflight",
         };
         match &self.denial {
-            None => write!(f, "{kind} allowed"),
-            Some(d) => write!(f, "{kind} denied: {d}"),
+            None => write!(f, "{kind} allowed")?,
+            Some(d) => write!(f, "{kind} denied: {d}")?,
         }
+        if self.passthrough {
+            f.write_str(" (passed to the service)")?;
+        }
+        Ok(())
     }
 }

@@ -102,6 +102,14 @@ where
                 let verdict = this.verdict.take().map(Verdict::deny_origin);
                 *this.verdict = verdict;
             }
+            #[cfg(feature = "tracing")]
+            if let Some(verdict) = this.verdict.as_ref() {
+                crate::trace::decision(
+                    this.policy.denial_level,
+                    None,
+                    &this.policy.decision(verdict),
+                );
+            }
             let forwarding = matches!(this.state.as_mut().project(), StateProj::Forward { .. });
             if forwarding
                 && this

@@ -12,7 +12,9 @@ use crate::headers::{AllowHeaders, ExposeHeaders};
 use crate::methods::AllowMethods;
 use crate::origin::AllowOrigin;
 use crate::policy::{Evaluation, Head, Policy, Verdict};
+use crate::report::{Report, ReportOnly};
 use crate::service::Cors;
+use crate::shared::{PolicyCell, ReloadHandle, Shared};
 
 /// A validated CORS policy, as a [`Layer`] that wraps services in [`Cors`].
 ///
@@ -27,7 +29,7 @@ use crate::service::Cors;
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct CorsLayer {
-    policy: Arc<Policy>,
+    shared: Arc<Shared>,
 }
 
 impl CorsLayer {
@@ -45,7 +47,99 @@ impl CorsLayer {
     }
 
     pub(crate) fn from_policy(policy: Arc<Policy>) -> Self {
-        Self { policy }
+        Self {
+            shared: Arc::new(Shared {
+                policy: PolicyCell::Fixed(policy),
+                report_only: None,
+            }),
+        }
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    fn policy(&self) -> Arc<Policy> {
+        self.shared.policy.load()
+    }
+
+    /// Makes the policy swappable at run time: returns the layer (use it in place of this one)
+    /// and a [`ReloadHandle`] that replaces the policy of the layer and of every service it
+    /// made, atomically and without a lock on the request path.
+    ///
+    /// See [`ReloadHandle`] for an example.
+    pub fn reloadable(self) -> (Self, ReloadHandle) {
+        let cell = Arc::new(arc_swap::ArcSwap::new(self.policy()));
+        let layer = Self {
+            shared: Arc::new(Shared {
+                policy: PolicyCell::Live(cell.clone()),
+                report_only: self.shared.report_only.clone(),
+            }),
+        };
+        (layer, ReloadHandle::new(cell))
+    }
+
+    /// Report-only mode: keep enforcing this layer's policy, and call `report` for every
+    /// request it allows that the `candidate` policy would refuse.
+    ///
+    /// Tighten an allow-list in production without breaking clients first: deploy the new
+    /// policy as the candidate, watch the reports, then enforce it. With the `tracing` feature
+    /// each report is also an `INFO` event (target `tower_cors::report_only`). An async origin
+    /// predicate of the candidate is not run (its origins count as allowed).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use http::{header, Request, Response};
+    /// use tower::{service_fn, Layer, ServiceExt};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let old = CorsLayer::builder()
+    ///     .allow_origin(["https://app.example.com", "https://legacy.example.com"])
+    ///     .build()
+    ///     .unwrap();
+    /// let new = CorsLayer::builder().allow_origin("https://app.example.com").build().unwrap();
+    ///
+    /// let reports = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = reports.clone();
+    /// let layer = old.with_report_only(new, move |report| {
+    ///     sink.lock().unwrap().push(report.to_string());
+    /// });
+    ///
+    /// let service = layer.layer(service_fn(|_req: Request<()>| async {
+    ///     Ok::<_, std::convert::Infallible>(Response::new(()))
+    /// }));
+    /// let request = Request::get("/data")
+    ///     .header(header::ORIGIN, "https://legacy.example.com")
+    ///     .body(())
+    ///     .unwrap();
+    /// let response = service.oneshot(request).await.unwrap();
+    /// // Still granted by the enforced policy...
+    /// assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://legacy.example.com");
+    /// // ...and reported.
+    /// assert_eq!(
+    ///     reports.lock().unwrap().as_slice(),
+    ///     ["GET /data from https://legacy.example.com would be refused: request denied: the origin is not allowed by the policy"]
+    /// );
+    /// # });
+    /// ```
+    pub fn with_report_only<F>(self, candidate: CorsLayer, report: F) -> Self
+    where
+        F: Fn(&Report<'_>) + Send + Sync + 'static,
+    {
+        let policy = match &self.shared.policy {
+            PolicyCell::Fixed(p) => PolicyCell::Fixed(p.clone()),
+            PolicyCell::Live(cell) => PolicyCell::Live(cell.clone()),
+        };
+        Self {
+            shared: Arc::new(Shared {
+                policy,
+                report_only: Some(ReportOnly {
+                    candidate: candidate.policy(),
+                    reporter: Arc::new(report),
+                }),
+            }),
+        }
     }
 
     /// A policy that lets any page read any response, without credentials:
@@ -101,9 +195,10 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide<B>(&self, request: &Request<B>) -> Decision {
-        match self.policy.evaluate(Head::of(request), None) {
-            Evaluation::Done(verdict) => verdict.decision(),
-            Evaluation::Pending { provisional, .. } => provisional.decision(),
+        let policy = self.policy();
+        match policy.evaluate(Head::of(request), None) {
+            Evaluation::Done(verdict) => policy.decision(&verdict),
+            Evaluation::Pending { provisional, .. } => policy.decision(&provisional),
         }
     }
 
@@ -129,16 +224,18 @@ impl CorsLayer {
     /// # });
     /// ```
     pub async fn decide_async(&self, parts: &Parts) -> Decision {
-        match self.policy.evaluate(Head::of_parts(parts), Some(parts)) {
-            Evaluation::Done(verdict) => verdict.decision(),
+        let policy = self.policy();
+        let verdict = match policy.evaluate(Head::of_parts(parts), Some(parts)) {
+            Evaluation::Done(verdict) => verdict,
             Evaluation::Pending { check, provisional } => {
                 if check.await {
-                    provisional.decision()
+                    provisional
                 } else {
-                    provisional.deny_origin().decision()
+                    provisional.deny_origin()
                 }
             }
-        }
+        };
+        policy.decision(&verdict)
     }
 
     /// The exact CORS headers the layer adds for a request head (for a preflight, the headers
@@ -162,13 +259,14 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn headers_for<B>(&self, request: &Request<B>) -> (Decision, HeaderMap) {
-        let verdict: Verdict = match self.policy.evaluate(Head::of(request), None) {
+        let policy = self.policy();
+        let verdict: Verdict = match policy.evaluate(Head::of(request), None) {
             Evaluation::Done(verdict) => verdict,
             Evaluation::Pending { provisional, .. } => provisional,
         };
-        let decision = verdict.decision();
+        let decision = policy.decision(&verdict);
         let mut headers = HeaderMap::new();
-        self.policy.apply(verdict, &mut headers);
+        policy.apply(verdict, &mut headers);
         (decision, headers)
     }
 }
@@ -177,6 +275,6 @@ impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Cors::new(inner, self.policy.clone())
+        Cors::new(inner, self.shared.clone())
     }
 }

@@ -97,7 +97,11 @@ mod layer;
 mod methods;
 mod origin;
 mod policy;
+mod report;
 mod service;
+mod shared;
+#[cfg(feature = "tracing")]
+mod trace;
 mod util;
 mod vary;
 
@@ -112,7 +116,9 @@ pub use headers::{AllowHeaders, ExposeHeaders};
 pub use layer::CorsLayer;
 pub use methods::AllowMethods;
 pub use origin::AllowOrigin;
+pub use report::Report;
 pub use service::Cors;
+pub use shared::ReloadHandle;
 
 /// The wildcard: converts into "allow any" for origins, methods, request headers and exposed
 /// headers.

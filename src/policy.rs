@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use http::header::GetAll;
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
@@ -115,15 +116,16 @@ impl Verdict {
                 Self::Denied { denial, .. } => Some(denial.clone()),
                 _ => None,
             },
+            passthrough: false,
         }
     }
 
-    /// Replaces an allowed verdict by an origin denial (after an async check said no).
+    /// Replaces a verdict by an origin denial (after a predicate said no).
     pub(crate) fn deny_origin(self) -> Self {
         match self {
             Self::Allowed { kind, .. } | Self::Denied { kind, .. } => Self::Denied {
                 kind,
-                denial: Denial::OriginNotAllowed,
+                denial: Denial::OriginRefusedByPredicate,
             },
             Self::NotCors => Self::NotCors,
         }
@@ -168,6 +170,10 @@ pub(crate) struct Policy {
     pub(crate) reject_disallowed_origins: bool,
     pub(crate) preflight_continue: bool,
     pub(crate) max_request_headers: usize,
+    /// Insert the [`Decision`] into request extensions.
+    pub(crate) decision_extension: bool,
+    #[cfg(feature = "tracing")]
+    pub(crate) denial_level: tracing::Level,
     /// `Vary` for responses to requests that are not preflights; `None` when the answer does
     /// not depend on the origin (`*`).
     vary_actual: Option<Vary>,
@@ -251,10 +257,20 @@ impl Policy {
             reject_disallowed_origins: b.reject_disallowed_origins,
             preflight_continue: b.preflight_continue,
             max_request_headers: b.max_request_headers,
+            decision_extension: b.decision_extension,
+            #[cfg(feature = "tracing")]
+            denial_level: b.denial_level,
             vary_actual,
             vary_preflight,
         };
         (policy, problems)
+    }
+
+    /// The public decision for a verdict of this policy.
+    pub(crate) fn decision(&self, verdict: &Verdict) -> Decision {
+        let mut decision = verdict.decision();
+        decision.passthrough = decision.kind == RequestKind::Preflight && self.preflight_continue;
+        decision
     }
 
     /// Where a request of this kind goes.
@@ -276,7 +292,8 @@ impl Policy {
                     denial: Denial::MultipleOrigins
                         | Denial::MalformedOrigin
                         | Denial::NullOrigin
-                        | Denial::OriginNotAllowed,
+                        | Denial::OriginNotAllowed
+                        | Denial::OriginRefusedByPredicate,
                     ..
                 }
             )
@@ -298,7 +315,12 @@ impl Policy {
         let Some(origin) = origins.next() else {
             return Evaluation::Done(Verdict::NotCors);
         };
-        let kind = if head.is_preflight() {
+        // `head.is_preflight()`, looking `Access-Control-Request-Method` up once for both the
+        // classification and the preflight check.
+        let request_methods = (*head.method == Method::OPTIONS && *head.uri != "*")
+            .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
+            .filter(|methods| methods.iter().next().is_some());
+        let kind = if request_methods.is_some() {
             RequestKind::Preflight
         } else {
             RequestKind::Actual
@@ -331,9 +353,9 @@ impl Policy {
                 origin.clone()
             }
         };
-        let verdict = match kind {
-            RequestKind::Preflight => self.evaluate_preflight(headers, allow_origin),
-            _ => Verdict::Allowed {
+        let verdict = match request_methods {
+            Some(methods) => self.evaluate_preflight(headers, methods, allow_origin),
+            None => Verdict::Allowed {
                 kind,
                 grant: Grant {
                     allow_origin,
@@ -369,12 +391,17 @@ impl Policy {
         }
     }
 
-    fn evaluate_preflight(&self, headers: &HeaderMap, allow_origin: HeaderValue) -> Verdict {
+    fn evaluate_preflight(
+        &self,
+        headers: &HeaderMap,
+        methods: GetAll<'_, HeaderValue>,
+        allow_origin: HeaderValue,
+    ) -> Verdict {
         let deny = |denial| Verdict::Denied {
             kind: RequestKind::Preflight,
             denial,
         };
-        let mut methods = headers.get_all(ACCESS_CONTROL_REQUEST_METHOD).iter();
+        let mut methods = methods.iter();
         let method = match (methods.next(), methods.next()) {
             (Some(m), None) if is_token(m.as_bytes()) => m,
             _ => return deny(Denial::MalformedMethod),

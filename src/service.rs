@@ -9,7 +9,8 @@ use tower_service::Service;
 
 use crate::body::ResponseBody;
 use crate::future::ResponseFuture;
-use crate::policy::{Evaluation, Head, Policy, Route};
+use crate::policy::{Evaluation, Head, Route};
+use crate::shared::Shared;
 
 /// A service wrapped by [`CorsLayer`](crate::CorsLayer).
 ///
@@ -21,12 +22,12 @@ use crate::policy::{Evaluation, Head, Policy, Route};
 #[derive(Clone)]
 pub struct Cors<S> {
     inner: S,
-    policy: Arc<Policy>,
+    shared: Arc<Shared>,
 }
 
 impl<S> Cors<S> {
-    pub(crate) fn new(inner: S, policy: Arc<Policy>) -> Self {
-        Self { inner, policy }
+    pub(crate) fn new(inner: S, shared: Arc<Shared>) -> Self {
+        Self { inner, shared }
     }
 
     /// The inner service.
@@ -58,7 +59,7 @@ impl<S: fmt::Debug> fmt::Debug for Cors<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cors")
             .field("inner", &self.inner)
-            .field("policy", &self.policy)
+            .field("policy", &self.shared)
             .finish()
     }
 }
@@ -77,20 +78,34 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let policy = &self.policy;
-        let (parts, body) = request.into_parts();
+        let policy = self.shared.policy.load();
+        let (mut parts, body) = request.into_parts();
         let evaluation = policy.evaluate(Head::of_parts(&parts), Some(&parts));
         let (verdict, check) = match evaluation {
             Evaluation::Done(verdict) => (verdict, None),
             Evaluation::Pending { check, provisional } => (provisional, Some(check)),
         };
+        if let Some(report_only) = &self.shared.report_only {
+            report_only.observe(Head::of_parts(&parts), &verdict);
+        }
+        if check.is_none() {
+            #[cfg(feature = "tracing")]
+            crate::trace::decision(
+                policy.denial_level,
+                Some(Head::of_parts(&parts)),
+                &policy.decision(&verdict),
+            );
+            if policy.decision_extension {
+                parts.extensions.insert(policy.decision(&verdict));
+            }
+        }
         let route = policy.route(verdict.kind());
         // Refusing an origin with 403 is decided here when the decision is known now; after an
         // async check it is decided by the future, before the inner future is polled.
         if route == Route::Respond || (check.is_none() && policy.rejects(&verdict)) {
-            return ResponseFuture::respond(policy.clone(), verdict, check);
+            return ResponseFuture::respond(policy, verdict, check);
         }
         let future = self.inner.call(Request::from_parts(parts, body));
-        ResponseFuture::forward(future, policy.clone(), verdict, check)
+        ResponseFuture::forward(future, policy, verdict, check)
     }
 }

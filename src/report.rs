@@ -1,0 +1,79 @@
+//! Report-only mode: enforce one policy, report what a stricter candidate would refuse.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::{HeaderValue, Method, Uri};
+
+use crate::decision::Decision;
+use crate::policy::{Evaluation, Head, Policy, Verdict};
+
+pub(crate) type Reporter = Arc<dyn Fn(&Report<'_>) + Send + Sync + 'static>;
+
+#[derive(Clone)]
+pub(crate) struct ReportOnly {
+    pub(crate) candidate: Arc<Policy>,
+    pub(crate) reporter: Reporter,
+}
+
+impl ReportOnly {
+    /// Evaluates the candidate on a request the enforced policy allowed, and reports the
+    /// request if the candidate refuses it. An async predicate of the candidate is not run; its
+    /// origin counts as allowed.
+    pub(crate) fn observe(&self, head: Head<'_>, enforced: &Verdict) {
+        if enforced.decision().denial().is_some() {
+            return;
+        }
+        let candidate = match self.candidate.evaluate(head, None) {
+            Evaluation::Done(verdict) => verdict,
+            Evaluation::Pending { provisional, .. } => provisional,
+        };
+        let candidate = candidate.decision();
+        if candidate.is_allowed() {
+            return;
+        }
+        let report = Report {
+            candidate: &candidate,
+            method: head.method,
+            uri: head.uri,
+            origin: head.headers.get(http::header::ORIGIN),
+        };
+        #[cfg(feature = "tracing")]
+        tracing::info!(
+            target: "tower_cors::report_only",
+            origin = ?report.origin,
+            method = %report.method,
+            path = %report.uri.path(),
+            kind = ?candidate.kind(),
+            reason = %candidate,
+            "the report-only CORS policy would refuse this request"
+        );
+        (self.reporter)(&report);
+    }
+}
+
+/// A request the enforced policy allowed and the report-only candidate would refuse.
+///
+/// See [`CorsLayer::with_report_only`](crate::CorsLayer::with_report_only).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Report<'a> {
+    /// The candidate's decision: why it would refuse.
+    pub candidate: &'a Decision,
+    /// The request's method.
+    pub method: &'a Method,
+    /// The request's URI.
+    pub uri: &'a Uri,
+    /// The request's `Origin` header.
+    pub origin: Option<&'a HeaderValue>,
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.uri.path())?;
+        if let Some(origin) = self.origin {
+            write!(f, " from {}", String::from_utf8_lossy(origin.as_bytes()))?;
+        }
+        write!(f, " would be refused: {}", self.candidate)
+    }
+}
