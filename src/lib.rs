@@ -100,6 +100,7 @@ mod policy;
 mod report;
 mod service;
 mod shared;
+mod simulate;
 #[cfg(feature = "tracing")]
 mod trace;
 mod util;
@@ -119,6 +120,7 @@ pub use origin::AllowOrigin;
 pub use report::Report;
 pub use service::Cors;
 pub use shared::ReloadHandle;
+pub use simulate::{Blocked, BrowserRequest, Exchange, InvalidRequest, Simulation};
 
 /// The wildcard: converts into "allow any" for origins, methods, request headers and exposed
 /// headers.
