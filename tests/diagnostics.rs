@@ -1,0 +1,482 @@
+//! Diagnostics: every denial reason, the decision in request extensions, tracing events,
+//! report-only mode, and live reconfiguration under concurrent load.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use http::header::{self, HeaderValue};
+use http::{Method, Request, Response};
+use tower::{service_fn, Layer, ServiceExt};
+use tower_cors::{AllowHeaders, AllowOrigin, CorsLayer, Decision, Denial, RequestKind};
+
+const APP: &str = "https://app.example.com";
+
+fn request(method: Method, headers: &[(&str, &str)]) -> Request<()> {
+    let mut request = Request::builder().method(method).uri("/").body(()).unwrap();
+    for (name, value) in headers {
+        request.headers_mut().append(
+            header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    request
+}
+
+#[test]
+fn every_denial_is_reachable_and_explained() {
+    let layer = CorsLayer::builder()
+        .allow_origin([APP])
+        .allow_methods([Method::PUT])
+        .allow_headers(["content-type"])
+        .max_request_headers(3)
+        .build()
+        .unwrap();
+    let wildcard = CorsLayer::builder()
+        .allow_origin(AllowOrigin::any())
+        .allow_headers(AllowHeaders::any())
+        .build()
+        .unwrap();
+    let predicate = CorsLayer::builder()
+        .allow_origin(AllowOrigin::predicate(|_, _| false))
+        .build()
+        .unwrap();
+    let preflight = |extra: &[(&'static str, &'static str)]| {
+        let mut headers = vec![("origin", APP), ("access-control-request-method", "PUT")];
+        headers.extend_from_slice(extra);
+        request(Method::OPTIONS, &headers)
+    };
+    let cases: Vec<(&CorsLayer, Request<()>, Denial, &str)> = vec![
+        (
+            &layer,
+            request(Method::GET, &[("origin", APP), ("origin", APP)]),
+            Denial::MultipleOrigins,
+            "the request has more than one Origin header",
+        ),
+        (
+            &layer,
+            request(Method::GET, &[("origin", "https://app.example.com/")]),
+            Denial::MalformedOrigin,
+            "the Origin header is not a serialized origin (scheme://host[:port], lowercase, no default port)",
+        ),
+        (
+            &layer,
+            request(Method::GET, &[("origin", "null")]),
+            Denial::NullOrigin,
+            "the origin is \"null\", which the policy does not list",
+        ),
+        (
+            &layer,
+            request(Method::GET, &[("origin", "https://evil.example")]),
+            Denial::OriginNotAllowed,
+            "the origin is not allowed by the policy",
+        ),
+        (
+            &predicate,
+            request(Method::GET, &[("origin", APP)]),
+            Denial::OriginRefusedByPredicate,
+            "the origin predicate refused the origin",
+        ),
+        (
+            &layer,
+            request(
+                Method::OPTIONS,
+                &[("origin", APP), ("access-control-request-method", "P T")],
+            ),
+            Denial::MalformedMethod,
+            "Access-Control-Request-Method is not a single valid method",
+        ),
+        (
+            &layer,
+            request(
+                Method::OPTIONS,
+                &[("origin", APP), ("access-control-request-method", "DELETE")],
+            ),
+            Denial::MethodNotAllowed(Method::DELETE),
+            "the method \"DELETE\" is not allowed (methods are case-sensitive)",
+        ),
+        (
+            &layer,
+            preflight(&[("access-control-request-headers", "content-type;")]),
+            Denial::MalformedRequestHeaders,
+            "Access-Control-Request-Headers is not a list of header names",
+        ),
+        (
+            &layer,
+            preflight(&[("access-control-request-headers", "content-type,Content-Type,content-type,content-type")]),
+            Denial::TooManyRequestHeaders { limit: 3 },
+            "Access-Control-Request-Headers names more than 3 headers",
+        ),
+        (
+            &layer,
+            preflight(&[("access-control-request-headers", "content-type,x-custom")]),
+            Denial::HeaderNotAllowed(header::HeaderName::from_static("x-custom")),
+            "the header \"x-custom\" is not allowed",
+        ),
+        (
+            &wildcard,
+            preflight(&[("access-control-request-headers", "Authorization")]),
+            Denial::AuthorizationNotCoveredByWildcard,
+            "the header \"authorization\" is not covered by the \"*\" wildcard; allow it by name",
+        ),
+        (
+            &layer,
+            preflight(&[("access-control-request-private-network", "true")]),
+            Denial::PrivateNetworkNotAllowed,
+            "private network access was requested and is not allowed",
+        ),
+    ];
+    for (layer, request, denial, message) in cases {
+        let decision = layer.decide(&request);
+        assert_eq!(decision.denial(), Some(&denial), "{request:?}");
+        assert_eq!(denial.to_string(), message);
+        let kind = if tower_cors::is_preflight(&request) {
+            "preflight"
+        } else {
+            "request"
+        };
+        assert_eq!(decision.to_string(), format!("{kind} denied: {message}"));
+    }
+}
+
+#[test]
+fn outcomes_that_are_not_denials() {
+    let layer = CorsLayer::builder()
+        .allow_origin([APP])
+        .preflight_continue(true)
+        .build()
+        .unwrap();
+    let no_origin = layer.decide(&request(Method::GET, &[]));
+    assert_eq!(no_origin.kind(), RequestKind::NotCors);
+    assert!(no_origin.is_allowed());
+    assert_eq!(no_origin.to_string(), "not a CORS request");
+
+    let passthrough = layer.decide(&request(
+        Method::OPTIONS,
+        &[("origin", APP), ("access-control-request-method", "GET")],
+    ));
+    assert!(passthrough.is_passthrough());
+    assert_eq!(
+        passthrough.to_string(),
+        "preflight allowed (passed to the service)"
+    );
+}
+
+async fn decision_seen_by_handler(layer: CorsLayer, request: Request<()>) -> Option<Decision> {
+    let service = layer.layer(service_fn(|request: Request<()>| async move {
+        Ok::<_, Infallible>(Response::new(
+            request.extensions().get::<Decision>().cloned(),
+        ))
+    }));
+    let response = service.oneshot(request).await.unwrap();
+    response.into_body().into_inner().flatten()
+}
+
+#[tokio::test]
+async fn the_decision_reaches_the_handler_when_asked_for() {
+    let builder = CorsLayer::builder().allow_origin([APP]);
+    let on = builder.clone().decision_extension(true).build().unwrap();
+    let off = builder.build().unwrap();
+
+    let denied = request(Method::GET, &[("origin", "https://evil.example")]);
+    let seen = decision_seen_by_handler(on.clone(), denied).await.unwrap();
+    assert_eq!(seen.denial(), Some(&Denial::OriginNotAllowed));
+
+    let granted = request(Method::GET, &[("origin", APP)]);
+    let seen = decision_seen_by_handler(on.clone(), granted).await.unwrap();
+    assert!(seen.is_allowed());
+    assert_eq!(seen.kind(), RequestKind::Actual);
+
+    let plain = request(Method::GET, &[]);
+    let seen = decision_seen_by_handler(on, plain).await.unwrap();
+    assert_eq!(seen.kind(), RequestKind::NotCors);
+
+    let granted = request(Method::GET, &[("origin", APP)]);
+    assert!(decision_seen_by_handler(off, granted).await.is_none());
+}
+
+#[cfg(feature = "tracing")]
+mod tracing_events {
+    use super::*;
+    use std::io::Write;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn captured(level: tracing::Level, layer: CorsLayer, requests: Vec<Request<()>>) -> String {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            for request in requests {
+                let service = layer.clone().layer(service_fn(|_req: Request<()>| async {
+                    Ok::<_, Infallible>(Response::new(()))
+                }));
+                runtime.block_on(service.oneshot(request)).unwrap();
+            }
+        });
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        text
+    }
+
+    #[test]
+    fn denials_are_debug_events_with_fields() {
+        let layer = CorsLayer::builder()
+            .allow_origin([APP])
+            .allow_methods([Method::PUT])
+            .build()
+            .unwrap();
+        let out = captured(
+            tracing::Level::DEBUG,
+            layer.clone(),
+            vec![
+                request(
+                    Method::OPTIONS,
+                    &[
+                        ("origin", APP),
+                        ("access-control-request-method", "DELETE"),
+                        ("access-control-request-headers", "x-a"),
+                    ],
+                ),
+                request(Method::GET, &[("origin", APP)]),
+                request(Method::GET, &[]),
+            ],
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 1, "one event, for the denial only: {out}");
+        let line = lines[0];
+        for needle in [
+            "DEBUG",
+            "tower_cors",
+            "CORS request denied",
+            "origin=Some(\"https://app.example.com\")",
+            "method=\"OPTIONS\"",
+            "request_method=Some(\"DELETE\")",
+            "request_headers=Some(\"x-a\")",
+            "kind=Preflight",
+            "reason=the method \"DELETE\" is not allowed",
+        ] {
+            assert!(line.contains(needle), "{needle:?} missing in {line}");
+        }
+
+        // At INFO, the default level of denials is silent...
+        let quiet = captured(
+            tracing::Level::INFO,
+            layer,
+            vec![request(Method::GET, &[("origin", "https://evil.example")])],
+        );
+        assert!(quiet.is_empty(), "{quiet}");
+        // ...unless the policy asks for a louder level.
+        let loud = CorsLayer::builder()
+            .allow_origin([APP])
+            .denial_level(tracing::Level::WARN)
+            .build()
+            .unwrap();
+        let out = captured(
+            tracing::Level::INFO,
+            loud,
+            vec![request(Method::GET, &[("origin", "https://evil.example")])],
+        );
+        assert!(
+            out.contains(" WARN ") && out.contains("the origin is not allowed"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn grants_are_trace_events() {
+        let layer = CorsLayer::builder().allow_origin([APP]).build().unwrap();
+        let out = captured(
+            tracing::Level::TRACE,
+            layer,
+            vec![request(Method::GET, &[("origin", APP)])],
+        );
+        assert!(
+            out.contains("TRACE") && out.contains("CORS request granted"),
+            "{out}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_only_under_concurrent_load() {
+    let old = CorsLayer::builder()
+        .allow_origin([APP, "https://legacy.example.com"])
+        .build()
+        .unwrap();
+    let new = CorsLayer::builder().allow_origin([APP]).build().unwrap();
+    let reports = Arc::new(AtomicUsize::new(0));
+    let texts = Arc::new(Mutex::new(Vec::new()));
+    let (count, sink) = (reports.clone(), texts.clone());
+    let layer = old.with_report_only(new, move |report| {
+        count.fetch_add(1, Ordering::SeqCst);
+        let mut texts = sink.lock().unwrap();
+        if texts.len() < 1 {
+            texts.push(report.to_string());
+        }
+    });
+    let service = layer.layer(service_fn(|_req: Request<()>| async {
+        Ok::<_, Infallible>(Response::new(()))
+    }));
+
+    let mut tasks = Vec::new();
+    for task in 0..8 {
+        let service = service.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut legacy = 0;
+            for i in 0..1000 {
+                let origin = if (task + i) % 2 == 0 {
+                    legacy += 1;
+                    "https://legacy.example.com"
+                } else {
+                    APP
+                };
+                let response = service
+                    .clone()
+                    .oneshot(request(Method::GET, &[("origin", origin)]))
+                    .await
+                    .unwrap();
+                // The enforced (old) policy still grants both.
+                assert_eq!(
+                    response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+                    origin
+                );
+            }
+            legacy
+        }));
+    }
+    let mut legacy = 0;
+    for task in tasks {
+        legacy += task.await.unwrap();
+    }
+    assert_eq!(reports.load(Ordering::SeqCst), legacy);
+    assert_eq!(
+        texts.lock().unwrap()[0],
+        "GET / from https://legacy.example.com would be refused: request denied: the origin is not allowed by the policy"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reloading_under_concurrent_load_never_tears_a_policy() {
+    // Two policies that differ in every header, so a response mixing them is detectable.
+    let policy_a = || {
+        CorsLayer::builder()
+            .allow_origin(["https://a.example", "https://both.example"])
+            .allow_methods([Method::PUT])
+            .expose_headers(["x-policy-a"])
+            .max_age(std::time::Duration::from_secs(1))
+    };
+    let policy_b = || {
+        CorsLayer::builder()
+            .allow_origin(["https://b.example", "https://both.example"])
+            .allow_methods([Method::DELETE])
+            .expose_headers(["x-policy-b"])
+            .max_age(std::time::Duration::from_secs(2))
+    };
+    let (layer, handle) = policy_a().build().unwrap().reloadable();
+    let service = layer.layer(service_fn(|_req: Request<()>| async {
+        Ok::<_, Infallible>(Response::new(()))
+    }));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let swaps = Arc::new(AtomicUsize::new(0));
+    let swapper = {
+        let (stop, swaps) = (stop.clone(), swaps.clone());
+        std::thread::spawn(move || {
+            let (a, b) = (policy_a(), policy_b());
+            let invalid = CorsLayer::builder().allow_origin("https://bad.example/");
+            while !stop.load(Ordering::SeqCst) {
+                let next = if swaps.load(Ordering::SeqCst) % 2 == 0 {
+                    &b
+                } else {
+                    &a
+                };
+                handle.reload(next).unwrap();
+                // An invalid policy is refused and changes nothing.
+                assert!(handle.reload(&invalid).is_err());
+                swaps.fetch_add(1, Ordering::SeqCst);
+                std::thread::yield_now();
+            }
+        })
+    };
+
+    let mut tasks = Vec::new();
+    for task in 0..8usize {
+        let service = service.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut seen_a, mut seen_b) = (0, 0);
+            for i in 0..1000usize {
+                let preflight = (task + i) % 2 == 0;
+                let request = if preflight {
+                    request(
+                        Method::OPTIONS,
+                        &[
+                            ("origin", "https://both.example"),
+                            ("access-control-request-method", "GET"),
+                        ],
+                    )
+                } else {
+                    request(Method::GET, &[("origin", "https://both.example")])
+                };
+                let response = service.clone().oneshot(request).await.unwrap();
+                let h = response.headers();
+                assert_eq!(
+                    h[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+                    "https://both.example"
+                );
+                let signature = if preflight {
+                    (
+                        h[header::ACCESS_CONTROL_ALLOW_METHODS].to_str().unwrap(),
+                        h[header::ACCESS_CONTROL_MAX_AGE].to_str().unwrap(),
+                    )
+                } else {
+                    (
+                        h[header::ACCESS_CONTROL_EXPOSE_HEADERS].to_str().unwrap(),
+                        "",
+                    )
+                };
+                match signature {
+                    ("PUT", "1") | ("x-policy-a", "") => seen_a += 1,
+                    ("DELETE", "2") | ("x-policy-b", "") => seen_b += 1,
+                    torn => panic!("a response mixing two policies: {torn:?}"),
+                }
+                tokio::task::yield_now().await;
+            }
+            (seen_a, seen_b)
+        }));
+    }
+    let (mut seen_a, mut seen_b) = (0, 0);
+    for task in tasks {
+        let (a, b) = task.await.unwrap();
+        seen_a += a;
+        seen_b += b;
+    }
+    stop.store(true, Ordering::SeqCst);
+    swapper.join().unwrap();
+    assert_eq!(seen_a + seen_b, 8000);
+    assert!(
+        swaps.load(Ordering::SeqCst) > 10,
+        "the policy was swapped during the run"
+    );
+    assert!(
+        seen_a > 0 && seen_b > 0,
+        "both policies served requests ({seen_a}, {seen_b})"
+    );
+}
