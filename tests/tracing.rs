@@ -1,0 +1,156 @@
+//! `tracing` events (feature `tracing`). One test in its own binary with a global subscriber,
+//! so that no other test's subscriber shares tracing's per-callsite caches.
+#![cfg(feature = "tracing")]
+
+use std::convert::Infallible;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use http::header::HeaderValue;
+use http::{Method, Request, Response};
+use tower::{service_fn, Layer, ServiceExt};
+use tower_cors::CorsLayer;
+
+const APP: &str = "https://app.example.com";
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn request(method: Method, headers: &[(&'static str, &'static str)]) -> Request<()> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri("/items")
+        .body(())
+        .unwrap();
+    for (name, value) in headers {
+        request
+            .headers_mut()
+            .append(*name, HeaderValue::from_static(value));
+    }
+    request
+}
+
+/// Sends the requests through the layer; returns the log lines they produced.
+fn lines(buffer: &Buffer, layer: &CorsLayer, requests: Vec<Request<()>>) -> Vec<String> {
+    buffer.0.lock().unwrap().clear();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for request in requests {
+        let service = layer.clone().layer(service_fn(|_req: Request<()>| async {
+            Ok::<_, Infallible>(Response::new(()))
+        }));
+        runtime.block_on(service.oneshot(request)).unwrap();
+    }
+    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    text.lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn decisions_are_traced() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish(),
+    )
+    .unwrap();
+
+    let layer = CorsLayer::builder()
+        .allow_origin([APP])
+        .allow_methods([Method::PUT])
+        .build()
+        .unwrap();
+
+    // A denial: one DEBUG event with the request's CORS fields and the reason.
+    let denied = lines(
+        &buffer,
+        &layer,
+        vec![request(
+            Method::OPTIONS,
+            &[
+                ("origin", APP),
+                ("access-control-request-method", "DELETE"),
+                ("access-control-request-headers", "x-a"),
+            ],
+        )],
+    );
+    assert_eq!(denied.len(), 1, "{denied:?}");
+    for needle in [
+        " DEBUG ",
+        "tower_cors:",
+        "CORS request denied",
+        "origin=Some(\"https://app.example.com\")",
+        "method=\"OPTIONS\"",
+        "path=\"/items\"",
+        "request_method=Some(\"DELETE\")",
+        "request_headers=Some(\"x-a\")",
+        "kind=Preflight",
+        "reason=the method \"DELETE\" is not allowed",
+    ] {
+        assert!(
+            denied[0].contains(needle),
+            "{needle:?} missing in {}",
+            denied[0]
+        );
+    }
+
+    // A grant: one TRACE event. No Origin: nothing.
+    let granted = lines(
+        &buffer,
+        &layer,
+        vec![
+            request(Method::GET, &[("origin", APP)]),
+            request(Method::GET, &[]),
+        ],
+    );
+    assert_eq!(granted.len(), 1, "{granted:?}");
+    assert!(granted[0].contains(" TRACE ") && granted[0].contains("CORS request granted"));
+
+    // The denial level is configurable.
+    let loud = CorsLayer::builder()
+        .allow_origin([APP])
+        .denial_level(tracing::Level::WARN)
+        .build()
+        .unwrap();
+    let warned = lines(
+        &buffer,
+        &loud,
+        vec![request(Method::GET, &[("origin", "https://evil.example")])],
+    );
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains(" WARN ") && warned[0].contains("the origin is not allowed"));
+
+    // Report-only reports are INFO events.
+    let report_only = layer.clone().with_report_only(
+        CorsLayer::builder()
+            .allow_origin("https://new.example.com")
+            .build()
+            .unwrap(),
+        |_| {},
+    );
+    let reported = lines(
+        &buffer,
+        &report_only,
+        vec![request(Method::GET, &[("origin", APP)])],
+    );
+    assert!(
+        reported
+            .iter()
+            .any(|l| l.contains(" INFO ") && l.contains("report-only CORS policy would refuse")),
+        "{reported:?}"
+    );
+}
