@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::error::ConfigError;
+use crate::error::{ConfigError, ConfigProblem, Field, ProblemKind};
 use crate::headers::{AllowHeaders, ExposeHeaders};
 use crate::layer::CorsLayer;
 use crate::methods::AllowMethods;
@@ -51,6 +51,7 @@ pub struct CorsBuilder {
     pub(crate) max_age: Option<Duration>,
     pub(crate) allow_private_network: bool,
     pub(crate) preflight_status: StatusCode,
+    preflight_status_set: bool,
     pub(crate) strict_preflight: bool,
     pub(crate) reject_disallowed_origins: bool,
     pub(crate) preflight_continue: bool,
@@ -83,6 +84,7 @@ impl CorsBuilder {
             max_age: None,
             allow_private_network: false,
             preflight_status: StatusCode::NO_CONTENT,
+            preflight_status_set: false,
             strict_preflight: false,
             reject_disallowed_origins: false,
             preflight_continue: false,
@@ -281,6 +283,7 @@ impl CorsBuilder {
     /// ```
     pub fn preflight_status(mut self, status: StatusCode) -> Self {
         self.preflight_status = status;
+        self.preflight_status_set = true;
         self
     }
 
@@ -333,6 +336,10 @@ impl CorsBuilder {
 
     /// Pass preflights on to the inner service instead of answering them, adding the CORS
     /// headers to its response (like `preflightContinue` in expressjs/cors).
+    ///
+    /// The service then chooses the status, so combining this with
+    /// [`preflight_status`](Self::preflight_status) or
+    /// [`strict_preflight`](Self::strict_preflight) is a configuration error.
     ///
     /// ```
     /// use tower_cors::CorsLayer;
@@ -434,7 +441,8 @@ impl CorsBuilder {
     ///
     /// A [`ConfigError`] listing every problem: no origin policy, a malformed origin or
     /// pattern, an invalid method or header name, `*` inside a list, `*` or mirroring with
-    /// credentials, a preflight status that is not 2xx, a zero limit.
+    /// credentials, a preflight status that is not 2xx, a zero limit, options that
+    /// [`preflight_continue`](Self::preflight_continue) would silently ignore.
     ///
     /// ```
     /// use tower_cors::{Any, CorsLayer};
@@ -447,7 +455,25 @@ impl CorsBuilder {
     /// assert!(err.to_string().contains("allow_origins"));
     /// ```
     pub fn build(&self) -> Result<CorsLayer, ConfigError> {
-        let (policy, problems) = Policy::compile(self);
+        let (policy, mut problems) = Policy::compile(self);
+        if self.preflight_continue {
+            if self.preflight_status_set {
+                problems.push(ConfigProblem::new(
+                    Field::PreflightStatus,
+                    None,
+                    self.preflight_status.as_str(),
+                    ProblemKind::IgnoredWithPreflightContinue,
+                ));
+            }
+            if self.strict_preflight {
+                problems.push(ConfigProblem::new(
+                    Field::StrictPreflight,
+                    None,
+                    "true",
+                    ProblemKind::IgnoredWithPreflightContinue,
+                ));
+            }
+        }
         if problems.is_empty() {
             Ok(CorsLayer::from_policy(Arc::new(policy)))
         } else {

@@ -77,6 +77,8 @@ pub enum Field {
     PreflightStatus,
     /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
     MaxRequestHeaders,
+    /// [`CorsBuilder::strict_preflight`](crate::CorsBuilder::strict_preflight).
+    StrictPreflight,
 }
 
 impl Field {
@@ -95,6 +97,7 @@ impl Field {
             Self::MaxAge => "max_age_secs",
             Self::PreflightStatus => "preflight_status",
             Self::MaxRequestHeaders => "max_request_headers",
+            Self::StrictPreflight => "strict_preflight",
         }
     }
 }
@@ -240,6 +243,8 @@ pub enum ProblemKind {
     ZeroLimit,
     /// A value too large to be sent.
     TooLarge,
+    /// An option that has no effect because preflights are passed to the inner service.
+    IgnoredWithPreflightContinue,
 }
 
 impl ProblemKind {
@@ -294,6 +299,9 @@ impl ProblemKind {
             Self::InvalidStatus => "is not an HTTP status code; use a number from 100 to 999, like 204",
             Self::ZeroLimit => "must be at least 1",
             Self::TooLarge => "is too large",
+            Self::IgnoredWithPreflightContinue => {
+                "has no effect with preflight_continue, where the service answers preflights itself"
+            }
         }
     }
 }

@@ -171,6 +171,46 @@ fn credentials_refuse_wildcards_and_blind_mirroring() {
 }
 
 #[test]
+fn options_that_passthrough_would_ignore_are_errors() {
+    let got = problems(
+        CorsLayer::builder()
+            .allow_origin("https://a.com")
+            .preflight_continue(true)
+            .preflight_status(StatusCode::OK)
+            .strict_preflight(true),
+    );
+    assert_eq!(
+        got,
+        [
+            (
+                "preflight_status".to_owned(),
+                ProblemKind::IgnoredWithPreflightContinue
+            ),
+            (
+                "strict_preflight".to_owned(),
+                ProblemKind::IgnoredWithPreflightContinue
+            ),
+        ]
+    );
+    let err = CorsLayer::builder()
+        .allow_origin("https://a.com")
+        .preflight_continue(true)
+        .strict_preflight(true)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.problems()[0].to_string(),
+        "strict_preflight: \"true\" has no effect with preflight_continue, where the service answers preflights itself"
+    );
+    // The default status is not an explicit setting.
+    let _layer = CorsLayer::builder()
+        .allow_origin("https://a.com")
+        .preflight_continue(true)
+        .build()
+        .unwrap();
+}
+
+#[test]
 fn explicit_none_is_allowed_and_refuses_everyone() {
     let layer = CorsLayer::builder()
         .allow_origin(AllowOrigin::none())
