@@ -1,17 +1,17 @@
 //! The response future.
 
 use std::future::Future;
+use std::mem;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use http::{Response, StatusCode};
+use http::{response, Response};
 use pin_project_lite::pin_project;
 
 use crate::body::ResponseBody;
-use crate::decision::RequestKind;
 use crate::origin::BoxBoolFuture;
-use crate::policy::{Policy, Verdict};
+use crate::policy::{Decoration, Policy, Verdict};
 
 pin_project! {
     /// The response future of [`Cors`](crate::Cors).
@@ -20,9 +20,8 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         state: State<F>,
-        policy: Arc<Policy>,
-        // The decision, until it is written into the response.
-        verdict: Option<Verdict>,
+        // What the layer still has to write, until it is written.
+        owed: Owed,
         // A pending async origin check.
         check: Option<BoxBoolFuture>,
     }
@@ -38,30 +37,33 @@ pin_project! {
     }
 }
 
+/// What the layer owes the response.
+pub(crate) enum Owed {
+    /// Its own answer, built when the request came in.
+    Answer(response::Parts),
+    /// Headers for the inner service's response, taken out of the policy when the request
+    /// came in.
+    Decoration(Decoration),
+    /// Headers the policy writes at the end: after an async origin check, or for a preflight
+    /// passed on to the inner service.
+    Verdict(Arc<Policy>, Verdict),
+    /// Nothing any more: the response was produced.
+    Paid,
+}
+
 impl<F> ResponseFuture<F> {
-    pub(crate) fn respond(
-        policy: Arc<Policy>,
-        verdict: Verdict,
-        check: Option<BoxBoolFuture>,
-    ) -> Self {
+    pub(crate) fn respond(owed: Owed, check: Option<BoxBoolFuture>) -> Self {
         Self {
             state: State::Respond,
-            policy,
-            verdict: Some(verdict),
+            owed,
             check,
         }
     }
 
-    pub(crate) fn forward(
-        future: F,
-        policy: Arc<Policy>,
-        verdict: Verdict,
-        check: Option<BoxBoolFuture>,
-    ) -> Self {
+    pub(crate) fn forward(future: F, owed: Owed, check: Option<BoxBoolFuture>) -> Self {
         Self {
             state: State::Forward { future },
-            policy,
-            verdict: Some(verdict),
+            owed,
             check,
         }
     }
@@ -69,22 +71,15 @@ impl<F> ResponseFuture<F> {
 
 impl<F> std::fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verdict = match &self.owed {
+            Owed::Verdict(_, verdict) => Some(verdict),
+            _ => None,
+        };
         f.debug_struct("ResponseFuture")
-            .field("verdict", &self.verdict)
+            .field("verdict", &verdict)
             .field("checking_origin", &self.check.is_some())
             .finish_non_exhaustive()
     }
-}
-
-/// The layer's own answer: empty body, the policy's status for the verdict, its headers.
-fn own_response<B>(policy: &Policy, verdict: Verdict) -> Response<ResponseBody<B>> {
-    let mut response = Response::new(ResponseBody::empty());
-    *response.status_mut() = match verdict.kind() {
-        RequestKind::Preflight => policy.preflight_status(&verdict),
-        _ => StatusCode::FORBIDDEN,
-    };
-    policy.apply(verdict, response.headers_mut());
-    response
 }
 
 impl<F, B, E> Future for ResponseFuture<F>
@@ -98,42 +93,39 @@ where
         if let Some(check) = this.check {
             let allowed = ready!(check.as_mut().poll(cx));
             *this.check = None;
-            if !allowed {
-                let verdict = this.verdict.take().map(Verdict::deny_origin);
-                *this.verdict = verdict;
-            }
-            #[cfg(feature = "tracing")]
-            if let Some(verdict) = this.verdict.as_ref() {
-                crate::trace::decision(
-                    this.policy.denial_level,
-                    None,
-                    &this.policy.decision(verdict),
-                );
-            }
-            let forwarding = matches!(this.state.as_mut().project(), StateProj::Forward { .. });
-            if forwarding
-                && this
-                    .verdict
-                    .as_ref()
-                    .is_some_and(|v| this.policy.rejects(v))
-            {
-                // The inner future is dropped without having been polled.
-                let verdict = this.verdict.take().unwrap_or(Verdict::NotCors);
-                return Poll::Ready(Ok(own_response(this.policy, verdict)));
+            if let Owed::Verdict(policy, verdict) = this.owed {
+                if !allowed {
+                    *verdict = mem::replace(verdict, Verdict::NotCors).deny_origin();
+                }
+                #[cfg(feature = "tracing")]
+                crate::trace::decision(policy.denial_level, None, &policy.decision(verdict));
+                let forwarding = matches!(this.state.as_mut().project(), StateProj::Forward { .. });
+                if forwarding && policy.rejects(verdict) {
+                    // The inner future is dropped without having been polled.
+                    let head = policy.answer(mem::replace(verdict, Verdict::NotCors));
+                    *this.owed = Owed::Paid;
+                    return Poll::Ready(Ok(Response::from_parts(head, ResponseBody::empty())));
+                }
             }
         }
         match this.state.project() {
             StateProj::Respond => {
-                let verdict = this.verdict.take().unwrap_or(Verdict::NotCors);
-                Poll::Ready(Ok(own_response(this.policy, verdict)))
+                let head = match mem::replace(this.owed, Owed::Paid) {
+                    Owed::Answer(head) => head,
+                    Owed::Verdict(policy, verdict) => policy.answer(verdict),
+                    // Polled again after completion.
+                    Owed::Decoration(_) | Owed::Paid => Response::new(()).into_parts().0,
+                };
+                Poll::Ready(Ok(Response::from_parts(head, ResponseBody::empty())))
             }
             StateProj::Forward { future } => {
-                let response = ready!(future.poll(cx))?;
-                let (mut parts, body) = response.into_parts();
-                if let Some(verdict) = this.verdict.take() {
-                    this.policy.apply(verdict, &mut parts.headers);
+                let mut response = ready!(future.poll(cx))?;
+                match mem::replace(this.owed, Owed::Paid) {
+                    Owed::Decoration(decoration) => decoration.write(response.headers_mut()),
+                    Owed::Verdict(policy, verdict) => policy.apply(verdict, response.headers_mut()),
+                    Owed::Answer(_) | Owed::Paid => {}
                 }
-                Poll::Ready(Ok(Response::from_parts(parts, ResponseBody::new(body))))
+                Poll::Ready(Ok(response.map(ResponseBody::new)))
             }
         }
     }

@@ -1,5 +1,7 @@
 //! Allowed request headers and exposed response headers.
 
+use std::cmp::Ordering;
+
 use http::header::GetAll;
 use http::{HeaderName, HeaderValue};
 
@@ -305,11 +307,7 @@ impl HeaderPolicy {
             }
             let allowed = match self {
                 Self::List { names, .. } => names
-                    .binary_search_by(|n| {
-                        n.iter()
-                            .copied()
-                            .cmp(name.iter().map(u8::to_ascii_lowercase))
-                    })
+                    .binary_search_by(|n| cmp_to_lowercase(n, name))
                     .is_ok(),
                 Self::Wildcard { authorization, .. } | Self::Mirror { authorization } => {
                     *authorization || !name.eq_ignore_ascii_case(b"authorization")
@@ -349,6 +347,18 @@ impl HeaderPolicy {
             }
         }
     }
+}
+
+/// Compares a lowercase name with `name` lowercased, without lowercasing a copy: the order of
+/// `lower.cmp(&name.to_ascii_lowercase())`.
+fn cmp_to_lowercase(lower: &[u8], name: &[u8]) -> Ordering {
+    for (a, b) in lower.iter().zip(name) {
+        match a.cmp(&b.to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            unequal => return unequal,
+        }
+    }
+    lower.len().cmp(&name.len())
 }
 
 /// Whether a list has no empty elements and no surrounding whitespace.

@@ -1,8 +1,10 @@
 //! Allowed origins: the public configuration type and its compiled matcher.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -318,24 +320,39 @@ fn default_port(scheme: &[u8]) -> Option<u16> {
     }
 }
 
+/// Byte classes used when parsing origins: one table lookup per byte.
+const SCHEME_BYTE: u8 = 1;
+const LABEL_BYTE: u8 = 2;
+const BYTE_CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.') {
+            table[i] |= SCHEME_BYTE;
+        }
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_') {
+            table[i] |= LABEL_BYTE;
+        }
+        i += 1;
+    }
+    table
+};
+
+fn all_in_class(s: &[u8], class: u8) -> bool {
+    s.iter().all(|&b| BYTE_CLASSES[usize::from(b)] & class != 0)
+}
+
 fn is_scheme(s: &[u8]) -> bool {
     match s.split_first() {
-        Some((first, rest)) => {
-            first.is_ascii_alphabetic()
-                && rest
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-        }
+        Some((first, rest)) => first.is_ascii_alphabetic() && all_in_class(rest, SCHEME_BYTE),
         None => false,
     }
 }
 
 /// A DNS-style label: letters, digits, hyphens, underscores; not empty.
 fn is_label(l: &[u8]) -> bool {
-    !l.is_empty()
-        && l.len() <= 63
-        && l.iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+    !l.is_empty() && l.len() <= 63 && all_in_class(l, LABEL_BYTE)
 }
 
 fn is_host(h: &[u8]) -> bool {
@@ -367,16 +384,26 @@ pub(crate) enum OriginSyntax {
     BadPort,
 }
 
+/// The position of the first `://`.
+fn find_scheme_separator(input: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(offset) = input.get(from..)?.iter().position(|&b| b == b':') {
+        let colon = from + offset;
+        if input.get(colon + 1..colon + 3) == Some(b"//") {
+            return Some(colon);
+        }
+        from = colon + 1;
+    }
+    None
+}
+
 /// Splits `scheme://host[:port]`. Accepts upper case (callers decide whether that is fine) and
 /// `:*` as the port.
 pub(crate) fn split_origin(input: &[u8]) -> Result<OriginParts<'_>, OriginSyntax> {
     if !input.is_ascii() {
         return Err(OriginSyntax::NonAscii);
     }
-    let sep = input
-        .windows(3)
-        .position(|w| w == b"://")
-        .ok_or(OriginSyntax::MissingScheme)?;
+    let sep = find_scheme_separator(input).ok_or(OriginSyntax::MissingScheme)?;
     let scheme = &input[..sep];
     if !is_scheme(scheme) {
         return Err(OriginSyntax::BadScheme);
@@ -458,12 +485,84 @@ struct PatternRule {
     port: PortSpec,
 }
 
+/// Builds [`LookupHasher`]s with a seed drawn when the list is compiled.
+///
+/// The tables it hashes for are built from the configuration, which is trusted; a request can
+/// only pick which of their probe sequences it walks, so a fast, seeded multiply-and-mix hash is
+/// enough, and costs a fraction of SipHash on an origin-sized key.
+#[derive(Debug, Clone)]
+struct LookupHashBuilder {
+    seed: u64,
+}
+
+impl Default for LookupHashBuilder {
+    fn default() -> Self {
+        Self {
+            seed: RandomState::new().hash_one(0x9e37_79b9_7f4a_7c15_u64) | 1,
+        }
+    }
+}
+
+impl BuildHasher for LookupHashBuilder {
+    type Hasher = LookupHasher;
+
+    fn build_hasher(&self) -> LookupHasher {
+        LookupHasher { state: self.seed }
+    }
+}
+
+/// The hasher of [`LookupHashBuilder`]: eight bytes per multiplication, and a final mix so
+/// that both the low bits (bucket) and the high bits (tag) of the result depend on every
+/// input byte.
+struct LookupHasher {
+    state: u64,
+}
+
+const MULTIPLIER: u64 = 0x9fb2_1c65_1e98_df25;
+
+impl LookupHasher {
+    fn mix(&mut self, word: u64) {
+        self.state = (self.state ^ word).wrapping_mul(MULTIPLIER).rotate_left(29);
+    }
+}
+
+impl Hasher for LookupHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.mix(<[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes));
+        }
+        let rest = chunks.remainder();
+        let mut tail = [0u8; 8];
+        tail[..rest.len()].copy_from_slice(rest);
+        self.mix(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The finaliser of MurmurHash3.
+        let mut h = self.state;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
 /// Exact origins and patterns, compiled for constant-time lookup.
 #[derive(Debug, Default)]
 pub(crate) struct OriginList {
-    exact: HashSet<Box<[u8]>>,
+    exact: HashSet<Box<[u8]>, LookupHashBuilder>,
     /// Keyed by the host suffix (`example.com` for `*.example.com`) or the exact host.
-    patterns: HashMap<Box<[u8]>, Vec<PatternRule>>,
+    patterns: HashMap<Box<[u8]>, Vec<PatternRule>, LookupHashBuilder>,
     pattern_count: usize,
     null: bool,
 }
@@ -528,6 +627,13 @@ pub(crate) enum OriginMatcher {
     Predicate(SyncPredicate),
     AsyncPredicate(AsyncPredicate),
     Mirror { dangerous: bool },
+}
+
+impl OriginMatcher {
+    /// Whether deciding calls a predicate, which takes the request's [`Parts`].
+    pub(crate) fn calls_predicate(&self) -> bool {
+        matches!(self, Self::Predicate(_) | Self::AsyncPredicate(_))
+    }
 }
 
 impl fmt::Debug for OriginMatcher {

@@ -12,7 +12,8 @@ use http::header::{
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
 };
 use http::request::Parts;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use http::response;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Response, StatusCode, Uri};
 
 use crate::builder::CorsBuilder;
 use crate::decision::{Decision, Denial, RequestKind};
@@ -176,9 +177,80 @@ pub(crate) struct Policy {
     pub(crate) denial_level: tracing::Level,
     /// `Vary` for responses to requests that are not preflights; `None` when the answer does
     /// not depend on the origin (`*`).
-    vary_actual: Option<Vary>,
-    vary_preflight: Vary,
+    vary_actual: Option<&'static Vary>,
+    vary_preflight: &'static Vary,
+    /// Answers to allowed preflights without and with `Access-Control-Allow-Headers`; see
+    /// [`Policy::preflight_template`].
+    preflight_templates: [HeaderMap; 2],
 }
+
+/// The headers added to the response of the inner service to a request that is not a
+/// preflight.
+#[derive(Debug)]
+pub(crate) struct Decoration {
+    /// Granted: `Access-Control-Allow-Origin`.
+    allow_origin: Option<HeaderValue>,
+    credentials: bool,
+    expose: Option<HeaderValue>,
+    vary: Option<&'static Vary>,
+}
+
+impl Decoration {
+    /// Writes the headers into the response's own map, overwriting CORS headers and merging
+    /// `Vary`.
+    pub(crate) fn write(self, headers: &mut HeaderMap) {
+        if let Some(allow_origin) = self.allow_origin {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+            if self.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            }
+            if let Some(expose) = self.expose {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+            }
+        }
+        if let Some(vary) = self.vary {
+            vary.merge_into(headers);
+        }
+    }
+}
+
+static VARY_ORIGIN: Vary = Vary::new(&["origin"], "origin");
+
+/// `Vary` of preflight answers: origin-dependent or not, private network access or not.
+static VARY_PREFLIGHT: [Vary; 4] = [
+    Vary::new(
+        &[
+            "origin",
+            "access-control-request-method",
+            "access-control-request-headers",
+        ],
+        "origin, access-control-request-method, access-control-request-headers",
+    ),
+    Vary::new(
+        &[
+            "origin",
+            "access-control-request-method",
+            "access-control-request-headers",
+            "access-control-request-private-network",
+        ],
+        "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+    ),
+    Vary::new(
+        &[
+            "access-control-request-method",
+            "access-control-request-headers",
+        ],
+        "access-control-request-method, access-control-request-headers",
+    ),
+    Vary::new(
+        &[
+            "access-control-request-method",
+            "access-control-request-headers",
+            "access-control-request-private-network",
+        ],
+        "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+    ),
+];
 
 impl Policy {
     /// Validates a builder. Returns the policy and every problem found; the policy must not be
@@ -236,15 +308,15 @@ impl Policy {
         }
 
         let origin_dependent = !matches!(origin, OriginMatcher::Any);
-        let vary_preflight = Vary::new(match (origin_dependent, b.allow_private_network) {
-            (true, false) => "origin, access-control-request-method, access-control-request-headers",
-            (true, true) => "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
-            (false, false) => "access-control-request-method, access-control-request-headers",
-            (false, true) => "access-control-request-method, access-control-request-headers, access-control-request-private-network",
-        });
-        let vary_actual = origin_dependent.then(|| Vary::new("origin"));
+        let vary_preflight = match (origin_dependent, b.allow_private_network) {
+            (true, false) => &VARY_PREFLIGHT[0],
+            (true, true) => &VARY_PREFLIGHT[1],
+            (false, false) => &VARY_PREFLIGHT[2],
+            (false, true) => &VARY_PREFLIGHT[3],
+        };
+        let vary_actual = origin_dependent.then_some(&VARY_ORIGIN);
 
-        let policy = Self {
+        let mut policy = Self {
             origin,
             credentials,
             methods,
@@ -262,8 +334,108 @@ impl Policy {
             denial_level: b.denial_level,
             vary_actual,
             vary_preflight,
+            preflight_templates: [HeaderMap::new(), HeaderMap::new()],
         };
+        policy.preflight_templates = [
+            policy.preflight_template(false),
+            policy.preflight_template(true),
+        ];
         (policy, problems)
+    }
+
+    /// The answer to an allowed preflight that does not ask for private network access, with
+    /// placeholders where the values depend on the request; `with_allow_headers` says whether
+    /// it has `Access-Control-Allow-Headers`. Cloning it and filling the placeholders gives
+    /// the same map, in the same order, as writing the headers one by one.
+    fn preflight_template(&self, with_allow_headers: bool) -> HeaderMap {
+        let placeholder = WILDCARD;
+        let allow_headers = match &self.headers {
+            HeaderPolicy::List { header, .. } => header.clone(),
+            HeaderPolicy::Wildcard { header, .. } => Some(header.clone()),
+            HeaderPolicy::Mirror { .. } => Some(placeholder.clone()),
+        };
+        let grant = Grant {
+            allow_origin: placeholder.clone(),
+            allow_methods: self.methods.header(&placeholder),
+            allow_headers: allow_headers.filter(|_| with_allow_headers),
+            private_network: false,
+        };
+        let mut headers = HeaderMap::new();
+        self.apply(
+            Verdict::Allowed {
+                kind: RequestKind::Preflight,
+                grant,
+            },
+            &mut headers,
+        );
+        headers
+    }
+
+    /// The headers of the layer's own answer to a request.
+    fn answer_headers(&self, verdict: Verdict) -> HeaderMap {
+        match verdict {
+            Verdict::Allowed {
+                kind: RequestKind::Preflight,
+                grant,
+            } if !grant.private_network => {
+                let template =
+                    &self.preflight_templates[usize::from(grant.allow_headers.is_some())];
+                let mut headers = template.clone();
+                // Replace placeholders in place: the clone is full, and an insert would first
+                // make room.
+                let mut fill = |name: HeaderName, value: HeaderValue| {
+                    if let Some(slot) = headers.get_mut(name) {
+                        *slot = value;
+                    }
+                };
+                if !matches!(self.origin, OriginMatcher::Any) {
+                    fill(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin);
+                }
+                if let (MethodPolicy::Mirror, Some(v)) = (&self.methods, grant.allow_methods) {
+                    fill(ACCESS_CONTROL_ALLOW_METHODS, v);
+                }
+                if let (HeaderPolicy::Mirror { .. }, Some(v)) = (&self.headers, grant.allow_headers)
+                {
+                    fill(ACCESS_CONTROL_ALLOW_HEADERS, v);
+                }
+                headers
+            }
+            verdict => {
+                let mut headers = HeaderMap::new();
+                self.apply(verdict, &mut headers);
+                headers
+            }
+        }
+    }
+
+    /// The layer's own answer (a preflight's, or a refusal): status and headers.
+    pub(crate) fn answer(&self, verdict: Verdict) -> response::Parts {
+        let (mut head, ()) = Response::new(()).into_parts();
+        head.status = match verdict.kind() {
+            RequestKind::Preflight => self.preflight_status(&verdict),
+            _ => StatusCode::FORBIDDEN,
+        };
+        head.headers = self.answer_headers(verdict);
+        head
+    }
+
+    /// The headers to add to the inner service's response to a request that is not a
+    /// preflight, taken out of the policy so that the response future does not need it.
+    pub(crate) fn decoration(&self, verdict: Verdict) -> Decoration {
+        let allow_origin = match verdict {
+            Verdict::Allowed { grant, .. } => Some(grant.allow_origin),
+            _ => None,
+        };
+        Decoration {
+            expose: if allow_origin.is_some() {
+                self.expose.clone()
+            } else {
+                None
+            },
+            credentials: self.credentials,
+            allow_origin,
+            vary: self.vary_actual,
+        }
     }
 
     /// The public decision for a verdict of this policy.
@@ -439,37 +611,29 @@ impl Policy {
     /// Writes a verdict's headers into `headers` (the response's own map), overwriting CORS
     /// headers and merging `Vary`.
     pub(crate) fn apply(&self, verdict: Verdict, headers: &mut HeaderMap) {
-        let kind = verdict.kind();
+        if verdict.kind() != RequestKind::Preflight {
+            self.decoration(verdict).write(headers);
+            return;
+        }
         if let Verdict::Allowed { grant, .. } = verdict {
             headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin);
             if self.credentials {
                 headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
             }
-            if kind == RequestKind::Preflight {
-                if let Some(v) = grant.allow_methods {
-                    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v);
-                }
-                if let Some(v) = grant.allow_headers {
-                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v);
-                }
-                if let Some(v) = &self.max_age {
-                    headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
-                }
-                if grant.private_network {
-                    headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
-                }
-            } else if let Some(v) = &self.expose {
-                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+            if let Some(v) = grant.allow_methods {
+                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v);
+            }
+            if let Some(v) = grant.allow_headers {
+                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v);
+            }
+            if let Some(v) = &self.max_age {
+                headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
+            }
+            if grant.private_network {
+                headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
             }
         }
-        match kind {
-            RequestKind::Preflight => self.vary_preflight.merge_into(headers),
-            _ => {
-                if let Some(vary) = &self.vary_actual {
-                    vary.merge_into(headers);
-                }
-            }
-        }
+        self.vary_preflight.merge_into(headers);
     }
 }
 
@@ -486,4 +650,111 @@ fn classify_refusal(origin: &[u8]) -> Denial {
 
 fn max_age_value(d: Duration) -> HeaderValue {
     HeaderValue::from(d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AllowHeaders, AllowMethods, AllowOrigin};
+
+    fn ordered(headers: &HeaderMap) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn vary_values_join_their_tokens() {
+        assert!(VARY_ORIGIN.is_consistent());
+        assert!(VARY_PREFLIGHT.iter().all(Vary::is_consistent));
+    }
+
+    /// The answer built from a template is the map `apply` writes, header for header and in
+    /// the same order, whatever the policy and the preflight.
+    #[test]
+    fn preflight_templates_match_the_headers_written_one_by_one() {
+        let origins = [
+            AllowOrigin::list(["https://a.example", "https://b.example"]),
+            AllowOrigin::any(),
+            AllowOrigin::mirror_request(),
+        ];
+        let methods = [
+            AllowMethods::default(),
+            AllowMethods::list([Method::PUT, Method::DELETE]),
+            AllowMethods::any(),
+            AllowMethods::mirror_request(),
+        ];
+        let headers = [
+            AllowHeaders::default(),
+            AllowHeaders::list(["content-type", "x-custom"]),
+            AllowHeaders::any(),
+            AllowHeaders::any_with_authorization(),
+            AllowHeaders::mirror_request(),
+        ];
+        let requests = [
+            ("PUT", None, None),
+            ("DELETE", Some("content-type, x-custom"), None),
+            ("PUT", Some("X-Custom"), None),
+            ("GET", Some("content-type"), Some("true")),
+            ("PUT", Some(""), None),
+        ];
+        let mut compared = 0;
+        for origin in &origins {
+            for method in &methods {
+                for header in &headers {
+                    for credentials in [false, true] {
+                        for private_network in [false, true] {
+                            for max_age in [None, Some(Duration::from_secs(600))] {
+                                let mut builder = CorsBuilder::new()
+                                    .allow_origin(origin.clone())
+                                    .allow_methods(method.clone())
+                                    .allow_headers(header.clone())
+                                    .allow_credentials(credentials)
+                                    .allow_private_network(private_network);
+                                if let Some(max_age) = max_age {
+                                    builder = builder.max_age(max_age);
+                                }
+                                let (policy, problems) = Policy::compile(&builder);
+                                if !problems.is_empty() {
+                                    continue;
+                                }
+                                for (request_method, request_headers, pna) in requests {
+                                    let mut request = http::Request::options("/items/1")
+                                        .header(ORIGIN, "https://a.example")
+                                        .header(ACCESS_CONTROL_REQUEST_METHOD, request_method);
+                                    if let Some(h) = request_headers {
+                                        request = request.header(ACCESS_CONTROL_REQUEST_HEADERS, h);
+                                    }
+                                    if let Some(p) = pna {
+                                        request = request
+                                            .header(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, p);
+                                    }
+                                    let request = request.body(()).unwrap();
+                                    let Evaluation::Done(verdict) =
+                                        policy.evaluate(Head::of(&request), None)
+                                    else {
+                                        panic!("no async predicate here");
+                                    };
+                                    let mut expected = HeaderMap::new();
+                                    policy.apply(verdict.clone(), &mut expected);
+                                    let answer = policy.answer(verdict);
+                                    assert_eq!(
+                                        ordered(&answer.headers),
+                                        ordered(&expected),
+                                        "{builder:?} {request:?}"
+                                    );
+                                    compared += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            compared > 500,
+            "only {compared} policies and requests compared"
+        );
+    }
 }

@@ -8,9 +8,10 @@ use http::{Request, Response};
 use tower_service::Service;
 
 use crate::body::ResponseBody;
-use crate::future::ResponseFuture;
-use crate::policy::{Evaluation, Head, Route};
-use crate::shared::Shared;
+use crate::decision::RequestKind;
+use crate::future::{Owed, ResponseFuture};
+use crate::policy::{Evaluation, Head, Policy, Route};
+use crate::shared::{PolicyCell, Shared};
 
 /// A service wrapped by [`CorsLayer`](crate::CorsLayer).
 ///
@@ -77,35 +78,60 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let policy = self.shared.policy.load();
-        let (mut parts, body) = request.into_parts();
-        let evaluation = policy.evaluate(Head::of_parts(&parts), Some(&parts));
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        // Borrow the current policy; a request keeps this one snapshot from start to end, and
+        // only a response future that needs the policy later holds a reference count on it.
+        let guard;
+        let policy: &Arc<Policy> = match &self.shared.policy {
+            PolicyCell::Fixed(policy) => policy,
+            PolicyCell::Live(cell) => {
+                guard = cell.load();
+                &guard
+            }
+        };
+        let evaluation = if policy.origin.calls_predicate() {
+            // Predicates take the request's parts.
+            let (parts, body) = request.into_parts();
+            let evaluation = policy.evaluate(Head::of_parts(&parts), Some(&parts));
+            request = Request::from_parts(parts, body);
+            evaluation
+        } else {
+            policy.evaluate(Head::of(&request), None)
+        };
         let (verdict, check) = match evaluation {
             Evaluation::Done(verdict) => (verdict, None),
             Evaluation::Pending { check, provisional } => (provisional, Some(check)),
         };
         if let Some(report_only) = &self.shared.report_only {
-            report_only.observe(Head::of_parts(&parts), &verdict);
+            report_only.observe(Head::of(&request), &verdict);
         }
         if check.is_none() {
             #[cfg(feature = "tracing")]
             crate::trace::decision(
                 policy.denial_level,
-                Some(Head::of_parts(&parts)),
+                Some(Head::of(&request)),
                 &policy.decision(&verdict),
             );
             if policy.decision_extension {
-                parts.extensions.insert(policy.decision(&verdict));
+                request.extensions_mut().insert(policy.decision(&verdict));
             }
         }
         let route = policy.route(verdict.kind());
         // Refusing an origin with 403 is decided here when the decision is known now; after an
         // async check it is decided by the future, before the inner future is polled.
         if route == Route::Respond || (check.is_none() && policy.rejects(&verdict)) {
-            return ResponseFuture::respond(policy, verdict, check);
+            let owed = match check {
+                None => Owed::Answer(policy.answer(verdict)),
+                Some(_) => Owed::Verdict(Arc::clone(policy), verdict),
+            };
+            return ResponseFuture::respond(owed, check);
         }
-        let future = self.inner.call(Request::from_parts(parts, body));
-        ResponseFuture::forward(future, policy, verdict, check)
+        let owed = if check.is_none() && verdict.kind() != RequestKind::Preflight {
+            Owed::Decoration(policy.decoration(verdict))
+        } else {
+            Owed::Verdict(Arc::clone(policy), verdict)
+        };
+        let future = self.inner.call(request);
+        ResponseFuture::forward(future, owed, check)
     }
 }

@@ -1,37 +1,48 @@
 //! Merging `Vary` with what the inner service set.
 
-use http::header::VARY;
+use http::header::{Entry, VARY};
 use http::{HeaderMap, HeaderValue};
 
 use crate::util::{for_each_element, join_values};
 
 /// A precomputed `Vary` contribution: its tokens, and the joined value to send when none of
-/// them is present yet.
-#[derive(Debug, Clone)]
+/// them is present yet. The few that exist are statics, so a response future can carry a
+/// reference to one.
+#[derive(Debug)]
 pub(crate) struct Vary {
-    tokens: Vec<&'static str>,
+    tokens: &'static [&'static str],
     value: HeaderValue,
 }
 
 impl Vary {
-    /// `value` is a literal list of lowercase tokens separated by `", "`.
-    pub(crate) fn new(value: &'static str) -> Self {
+    /// `value` is `tokens`, lowercase, joined with `", "`.
+    pub(crate) const fn new(tokens: &'static [&'static str], value: &'static str) -> Self {
         Self {
-            tokens: value.split(", ").collect(),
+            tokens,
             value: HeaderValue::from_static(value),
         }
+    }
+
+    /// Whether the joined value is the tokens joined with `", "`.
+    #[cfg(test)]
+    pub(crate) fn is_consistent(&self) -> bool {
+        self.value == self.tokens.join(", ").as_str()
     }
 
     /// Adds the tokens missing from `headers`' `Vary`, case-insensitively, in one extra line.
     /// Leaves `Vary: *` alone. Allocates only when some but not all tokens are already there.
     pub(crate) fn merge_into(&self, headers: &mut HeaderMap) {
+        // One lookup: the usual response has no `Vary` yet and gets the precomputed value.
+        let mut entry = match headers.entry(VARY) {
+            Entry::Vacant(entry) => {
+                entry.insert(self.value.clone());
+                return;
+            }
+            Entry::Occupied(entry) => entry,
+        };
         let mut present = 0u32; // bit i: tokens[i] already listed
-        let mut star = false;
-        let mut any_existing = false;
-        let _ = for_each_element::<()>(headers.get_all(VARY), |element| {
-            any_existing = true;
+        let star = for_each_element(entry.iter(), |element| {
             if element == b"*" {
-                star = true;
                 return Err(());
             }
             for (i, t) in self.tokens.iter().enumerate() {
@@ -40,16 +51,13 @@ impl Vary {
                 }
             }
             Ok(())
-        });
+        })
+        .is_err();
         if star {
             return;
         }
-        if !any_existing && headers.get(VARY).is_none() {
-            headers.insert(VARY, self.value.clone());
-            return;
-        }
         if present == 0 {
-            headers.append(VARY, self.value.clone());
+            entry.append(self.value.clone());
             return;
         }
         let missing = self
@@ -59,7 +67,7 @@ impl Vary {
             .filter(|(i, _)| present & (1 << i) == 0)
             .map(|(_, t)| t.as_bytes());
         if let Some(value) = join_values(missing) {
-            headers.append(VARY, value);
+            entry.append(value);
         }
     }
 }
@@ -69,7 +77,11 @@ mod tests {
     use super::*;
 
     fn merged(existing: &[&'static str]) -> Vec<String> {
-        let vary = Vary::new("origin, access-control-request-method");
+        static CONTRIBUTION: Vary = Vary::new(
+            &["origin", "access-control-request-method"],
+            "origin, access-control-request-method",
+        );
+        let vary = &CONTRIBUTION;
         let mut headers = HeaderMap::new();
         for e in existing {
             headers.append(VARY, HeaderValue::from_static(e));

@@ -1,0 +1,347 @@
+//! The services and requests compared by `benches/cors.rs`, `tests/alloc.rs` and
+//! `examples/perf_table.rs`, defined once so that all three measure the same thing.
+//!
+//! Three contenders serve every request:
+//! - `none`: the inner service alone;
+//! - `tower-cors`: the inner service behind this crate's layer;
+//! - `tower-http`: the inner service behind tower-http's `CorsLayer`.
+//!
+//! The inner service answers at once with a realistic small response: a `Full<Bytes>` body and
+//! one `Content-Type` header (so the response's header map is already allocated, with room for
+//! five more headers, as with most handlers).
+//!
+//! One request is `poll_ready`, `call`, and polling the response future to completion. The
+//! request is prepared once and cloned for each run, as a server hands over freshly parsed
+//! requests whose header values share the read buffer.
+#![allow(dead_code, unreachable_pub)]
+
+use std::convert::Infallible;
+use std::future::{ready, Future, Ready};
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{
+    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, CONTENT_TYPE, ORIGIN,
+};
+use http::{HeaderName, HeaderValue, Method, Request, Response};
+use http_body_util::Full;
+use tower::service_fn;
+use tower::util::ServiceFn;
+use tower::{Layer, Service};
+
+/// The request and response body type of every contender.
+pub type Body = Full<Bytes>;
+
+type InnerFn = fn(Request<Body>) -> Ready<Result<Response<Body>, Infallible>>;
+
+/// The inner service.
+pub type Inner = ServiceFn<InnerFn>;
+
+/// The inner service behind tower-cors.
+pub type TowerCors = tower_cors::Cors<Inner>;
+
+/// The inner service behind tower-http.
+pub type TowerHttp = tower_http::cors::Cors<Inner>;
+
+const X_CUSTOM: HeaderName = HeaderName::from_static("x-custom");
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const X_TRACE_ID: HeaderName = HeaderName::from_static("x-trace-id");
+const MAX_AGE: Duration = Duration::from_secs(600);
+
+fn answer(_request: Request<Body>) -> Ready<Result<Response<Body>, Infallible>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(b"hello, world")));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    ready(Ok(response))
+}
+
+/// The bare inner service: a ready `200 OK` with `Content-Type` and a 12-byte body.
+pub fn inner() -> Inner {
+    service_fn(answer as InnerFn)
+}
+
+/// `https://app{i}.example.com` for `i` in `0..n`. Requests use the last one.
+pub fn origins(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("https://app{i}.example.com"))
+        .collect()
+}
+
+/// `https://*.tenant{i}.example.com` for `i` in `0..n`, as (scheme, host suffix) pairs.
+/// Requests come from `https://app.tenant{n-1}.example.com`.
+pub fn subdomain_patterns(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("https://*.tenant{i}.example.com"))
+        .collect()
+}
+
+/// How preflights' request headers are allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Headers {
+    /// `content-type, x-custom`.
+    Listed,
+    /// Echo `Access-Control-Request-Headers`.
+    Mirrored,
+}
+
+/// The shared policy, apart from the origins: credentials, methods `GET, POST, PUT`,
+/// request headers `content-type, x-custom` (or mirrored), exposed headers
+/// `x-request-id, x-trace-id`, max age 600 s.
+pub fn tower_cors_layer(
+    allow_origin: tower_cors::AllowOrigin,
+    headers: Headers,
+) -> tower_cors::CorsLayer {
+    let builder = tower_cors::CorsLayer::builder()
+        .allow_origin(allow_origin)
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::PUT])
+        .expose_headers([X_REQUEST_ID, X_TRACE_ID])
+        .max_age(MAX_AGE);
+    let builder = match headers {
+        Headers::Listed => builder.allow_headers([CONTENT_TYPE, X_CUSTOM]),
+        Headers::Mirrored => builder.allow_headers(tower_cors::AllowHeaders::mirror_request()),
+    };
+    builder.build().expect("the benchmark policy is valid")
+}
+
+/// The same policy for tower-http.
+pub fn tower_http_layer(
+    allow_origin: tower_http::cors::AllowOrigin,
+    headers: Headers,
+) -> tower_http::cors::CorsLayer {
+    let layer = tower_http::cors::CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::PUT])
+        .expose_headers([X_REQUEST_ID, X_TRACE_ID])
+        .max_age(MAX_AGE);
+    match headers {
+        Headers::Listed => layer.allow_headers([CONTENT_TYPE, X_CUSTOM]),
+        Headers::Mirrored => layer.allow_headers(tower_http::cors::AllowHeaders::mirror_request()),
+    }
+}
+
+fn header_values(list: &[String]) -> Vec<HeaderValue> {
+    list.iter()
+        .map(|o| HeaderValue::from_str(o).expect("a valid origin"))
+        .collect()
+}
+
+/// The three contenders for one policy.
+pub struct Contenders {
+    pub none: Inner,
+    pub tower_cors: TowerCors,
+    pub tower_http: TowerHttp,
+}
+
+impl Contenders {
+    /// `n` exact origins.
+    pub fn with_origins(n: usize, headers: Headers) -> Self {
+        let list = origins(n);
+        Self {
+            none: inner(),
+            tower_cors: tower_cors_layer(tower_cors::AllowOrigin::list(&list), headers)
+                .layer(inner()),
+            tower_http: tower_http_layer(
+                tower_http::cors::AllowOrigin::list(header_values(&list)),
+                headers,
+            )
+            .layer(inner()),
+        }
+    }
+
+    /// `n` subdomain patterns. tower-http has no patterns: it gets the predicate a user would
+    /// write, checking the scheme and each suffix in turn.
+    pub fn with_patterns(n: usize) -> Self {
+        let patterns = subdomain_patterns(n);
+        let suffixes: Vec<Vec<u8>> = (0..n)
+            .map(|i| format!(".tenant{i}.example.com").into_bytes())
+            .collect();
+        let predicate = move |origin: &HeaderValue, _: &http::request::Parts| {
+            let origin = origin.as_bytes();
+            match origin.strip_prefix(b"https://") {
+                Some(host) => suffixes
+                    .iter()
+                    .any(|s| host.len() > s.len() && host.ends_with(s)),
+                None => false,
+            }
+        };
+        Self {
+            none: inner(),
+            tower_cors: tower_cors_layer(tower_cors::AllowOrigin::list(&patterns), Headers::Listed)
+                .layer(inner()),
+            tower_http: tower_http_layer(
+                tower_http::cors::AllowOrigin::predicate(predicate),
+                Headers::Listed,
+            )
+            .layer(inner()),
+        }
+    }
+}
+
+/// The `Origin` of requests against [`origins`]`(n)`: the last one listed.
+pub fn listed_origin(n: usize) -> String {
+    format!("https://app{}.example.com", n - 1)
+}
+
+/// The `Origin` of requests against [`subdomain_patterns`]`(n)`.
+pub fn pattern_origin(n: usize) -> String {
+    format!("https://app.tenant{}.example.com", n - 1)
+}
+
+/// `GET /items/1`, with an `Origin` or without.
+pub fn get(origin: Option<&str>) -> Request<Body> {
+    let mut builder = Request::get("/items/1").header("accept", "application/json");
+    if let Some(origin) = origin {
+        builder = builder.header(ORIGIN, origin);
+    }
+    prepared(builder.body(Body::default()).expect("a valid request"))
+}
+
+/// The preflight of `PUT /items/1` with `content-type, x-custom`.
+pub fn preflight(origin: &str) -> Request<Body> {
+    let request = Request::options("/items/1")
+        .header("accept", "*/*")
+        .header(ORIGIN, origin)
+        .header(ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+        .header(ACCESS_CONTROL_REQUEST_HEADERS, "content-type,x-custom")
+        .body(Body::default())
+        .expect("a valid request");
+    prepared(request)
+}
+
+/// Clones a request the way a benchmark does for each run. The first clone of a header value
+/// made from a string moves its bytes to shared storage (one allocation); doing it here, once,
+/// leaves every later clone a reference-count increment, as for header values a server parsed
+/// out of its read buffer.
+fn prepared(request: Request<Body>) -> Request<Body> {
+    let copy = clone_request(&request);
+    drop(copy);
+    request
+}
+
+/// A copy of a prepared request (method, URI, headers, empty body).
+pub fn clone_request(request: &Request<Body>) -> Request<Body> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+struct NoopWake;
+
+impl Wake for NoopWake {
+    fn wake(self: Arc<Self>) {}
+}
+
+/// A waker that does nothing: every service here is always ready and every future completes
+/// on its first poll.
+pub fn noop_waker() -> Waker {
+    Waker::from(Arc::new(NoopWake))
+}
+
+/// One request: `poll_ready`, `call`, and the response future polled to completion.
+///
+/// # Panics
+///
+/// If the service is not ready or its future is not complete at the first poll (none of the
+/// contenders ever is).
+#[inline]
+pub fn serve<S, B>(service: &mut S, request: Request<Body>, waker: &Waker) -> Response<B>
+where
+    S: Service<Request<Body>, Response = Response<B>, Error = Infallible>,
+{
+    let mut cx = Context::from_waker(waker);
+    match service.poll_ready(&mut cx) {
+        Poll::Ready(Ok(())) => {}
+        _ => panic!("the service is always ready"),
+    }
+    let future = pin!(service.call(request));
+    match Future::poll(future, &mut cx) {
+        Poll::Ready(Ok(response)) => response,
+        _ => panic!("the response future completes at once"),
+    }
+}
+
+/// A measured case: a name, a request, and the policy it runs against.
+pub struct Case {
+    /// The criterion group name (also the README row).
+    pub name: &'static str,
+    /// What the row means.
+    pub description: &'static str,
+    pub request: Request<Body>,
+    pub contenders: Contenders,
+}
+
+/// The four request shapes of the comparison, plus preflight with mirrored request headers,
+/// against 3 listed origins.
+pub fn request_cases() -> Vec<Case> {
+    let origin = listed_origin(3);
+    vec![
+        Case {
+            name: "get_allowed_origin",
+            description: "GET, allowed origin",
+            request: get(Some(&origin)),
+            contenders: Contenders::with_origins(3, Headers::Listed),
+        },
+        Case {
+            name: "preflight",
+            description: "preflight PUT, content-type + x-custom",
+            request: preflight(&origin),
+            contenders: Contenders::with_origins(3, Headers::Listed),
+        },
+        Case {
+            name: "preflight_mirrored_headers",
+            description: "preflight, request headers mirrored",
+            request: preflight(&origin),
+            contenders: Contenders::with_origins(3, Headers::Mirrored),
+        },
+        Case {
+            name: "get_no_origin",
+            description: "GET, no Origin",
+            request: get(None),
+            contenders: Contenders::with_origins(3, Headers::Listed),
+        },
+        Case {
+            name: "get_disallowed_origin",
+            description: "GET, disallowed origin",
+            request: get(Some("https://evil.example.net")),
+            contenders: Contenders::with_origins(3, Headers::Listed),
+        },
+    ]
+}
+
+/// Allowed `GET` against growing policies.
+pub fn scaling_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (name, description, n) in [
+        ("origins_3", "3 exact origins", 3),
+        ("origins_1000", "1,000 exact origins", 1_000),
+        ("origins_100000", "100,000 exact origins", 100_000),
+    ] {
+        cases.push(Case {
+            name,
+            description,
+            request: get(Some(&listed_origin(n))),
+            contenders: Contenders::with_origins(n, Headers::Listed),
+        });
+    }
+    for (name, description, n) in [
+        ("patterns_1", "1 subdomain pattern", 1),
+        ("patterns_1000", "1,000 subdomain patterns", 1_000),
+    ] {
+        cases.push(Case {
+            name,
+            description,
+            request: get(Some(&pattern_origin(n))),
+            contenders: Contenders::with_patterns(n),
+        });
+    }
+    cases
+}
