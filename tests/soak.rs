@@ -52,16 +52,16 @@ const WARM_UP_MIN: usize = 20 * CONNECTIONS;
 /// How much resident memory may grow between the end of the warm-up round and the end of the
 /// measured run.
 ///
-/// Client and server share the process, so this covers both. After the warm-up every pool is
-/// at its working size (256 connections' read and write buffers, the runtime's task slabs,
-/// the allocator's per-thread arenas), and each round ends with
-/// every connection closed, so a correct run returns to about the same footprint. What is left
-/// is noise from where the allocator happens to place things: between -1.2 and +6.5 MiB over some 40 runs of 100 000 requests, release and debug builds alike,
-/// and not growing with the number of requests (+2.3 MiB after 1 000 000). 16 MiB keeps a
-/// margin of more than twice the worst noise seen and still fails on a leak of about 170
-/// bytes per request over 100 000 requests (a leaked header map, response future or request
-/// head is larger), or on connections whose buffers outlive them (the measured run opens 256
-/// new ones).
+/// Client and server share the process, so this covers both. After the warm-up every pool is at
+/// its working size (256 connections' read and write buffers, the runtime's task slabs, the
+/// allocator's per-thread arenas), and each round ends with every connection closed, so a
+/// correct run returns to about the same footprint. What is left is noise from where the
+/// allocator happens to place things: between -1.2 and +6.5 MiB over some 40 runs of 100 000
+/// requests, release and debug builds alike, and not growing with the number of requests (+2.3
+/// MiB after 1 000 000). 16 MiB keeps a margin of more than twice the worst noise seen and
+/// still fails on a leak of about 170 bytes per request over 100 000 requests (a leaked header
+/// map, response future or request head is larger), or on connections whose buffers outlive
+/// them (the measured run opens 256 new ones).
 const RSS_GROWTH_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// How long one request may take, response body included.
@@ -801,7 +801,7 @@ async fn soak_mixed_cors_traffic_over_keep_alive_connections() {
         warm_up.elapsed.as_secs_f64()
     );
     println!(
-        "soak: {} requests over {CONNECTIONS} keep-alive connections in {seconds:.2} s: {:.0} requests/s",
+        "soak: {} requests, {CONNECTIONS} keep-alive connections, {seconds:.2} s, {:.0} requests/s",
         run.requests,
         run.requests as f64 / seconds
     );
