@@ -543,8 +543,8 @@ async fn handle(
 
 /// Serves HTTP/1.1 (keep-alive) on a loopback port, one task per connection.
 async fn serve(cors: CorsLayer) -> (SocketAddr, Arc<ServerStats>) {
-    // A backlog above the number of connections: all of them connect at once, and with the
-    // usual 128 the kernel drops the excess handshakes, which the clients retry a second later.
+    // A backlog above the number of connections, which all connect at once: with the 128 of
+    // `TcpListener::bind` the kernel drops the excess handshakes, retried a second later.
     let socket = TcpSocket::new_v4().expect("a TCP socket");
     socket
         .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
