@@ -240,5 +240,7 @@ async fn main() -> std::io::Result<()> {
     );
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
+    let refused = demo.denials.lock().map(|d| d.len()).unwrap_or_default();
+    println!("stopped; the layer refused {refused} request(s)");
     Ok(())
 }

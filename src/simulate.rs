@@ -35,6 +35,7 @@ use crate::util::{for_each_element, trim_ows};
 /// assert!(request.needs_preflight());
 /// ```
 #[derive(Debug, Clone)]
+#[must_use]
 pub struct BrowserRequest {
     origin: HeaderValue,
     method: Method,
@@ -395,10 +396,10 @@ fn preflight_check(request: &BrowserRequest, exchange: &Exchange) -> Result<(), 
     }
     let method = request.method.as_str().as_bytes();
     let wildcard_ok = !request.credentials;
-    if !is_safelisted_method(method)
-        && !list_contains(h, ACCESS_CONTROL_ALLOW_METHODS, method, false)
-        && !(wildcard_ok && list_contains(h, ACCESS_CONTROL_ALLOW_METHODS, b"*", false))
-    {
+    let method_allowed = is_safelisted_method(method)
+        || list_contains(h, ACCESS_CONTROL_ALLOW_METHODS, method, false)
+        || (wildcard_ok && list_contains(h, ACCESS_CONTROL_ALLOW_METHODS, b"*", false));
+    if !method_allowed {
         return Err(Blocked::MethodNotAllowed(request.method.clone()));
     }
     for name in request.unsafe_header_names() {

@@ -209,7 +209,7 @@ async fn report_only_under_concurrent_load() {
     let layer = old.with_report_only(new, move |report| {
         count.fetch_add(1, Ordering::SeqCst);
         let mut texts = sink.lock().unwrap();
-        if texts.len() < 1 {
+        if texts.is_empty() {
             texts.push(report.to_string());
         }
     });
