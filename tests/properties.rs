@@ -114,6 +114,8 @@ fn policy() -> impl Strategy<Value = Policy> {
             |(origins, credentials, methods, headers, passthrough, strict_preflight, reject)| {
                 // `*` and blind mirroring with credentials are build errors (tested elsewhere).
                 let credentials = credentials && matches!(origins, OriginPolicy::List(_));
+                // Strict preflights with passthrough is a build error too.
+                let strict_preflight = strict_preflight && !passthrough;
                 Policy {
                     origins,
                     credentials,
