@@ -52,6 +52,7 @@ pub(crate) enum Owed {
 }
 
 impl<F> ResponseFuture<F> {
+    #[inline]
     pub(crate) fn respond(owed: Owed, check: Option<BoxBoolFuture>) -> Self {
         Self {
             state: State::Respond,
@@ -60,6 +61,7 @@ impl<F> ResponseFuture<F> {
         }
     }
 
+    #[inline]
     pub(crate) fn forward(future: F, owed: Owed, check: Option<BoxBoolFuture>) -> Self {
         Self {
             state: State::Forward { future },

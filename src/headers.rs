@@ -306,9 +306,11 @@ impl HeaderPolicy {
                 return Err(Denial::MalformedRequestHeaders);
             }
             let allowed = match self {
-                Self::List { names, .. } => names
+                // Browsers send lowercase names: then a plain comparison gives the same order.
+                Self::List { names, .. } if name.iter().any(u8::is_ascii_uppercase) => names
                     .binary_search_by(|n| cmp_to_lowercase(n, name))
                     .is_ok(),
+                Self::List { names, .. } => names.binary_search_by(|n| (**n).cmp(name)).is_ok(),
                 Self::Wildcard { authorization, .. } | Self::Mirror { authorization } => {
                     *authorization || !name.eq_ignore_ascii_case(b"authorization")
                 }

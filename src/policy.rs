@@ -421,6 +421,7 @@ impl Policy {
 
     /// The headers to add to the inner service's response to a request that is not a
     /// preflight, taken out of the policy so that the response future does not need it.
+    #[inline]
     pub(crate) fn decoration(&self, verdict: Verdict) -> Decoration {
         let allow_origin = match verdict {
             Verdict::Allowed { grant, .. } => Some(grant.allow_origin),

@@ -1,9 +1,11 @@
 //! The service.
 
 use std::fmt;
+use std::mem;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use http::request::Parts;
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -90,11 +92,9 @@ where
             }
         };
         let evaluation = if policy.origin.calls_predicate() {
-            // Predicates take the request's parts.
-            let (parts, body) = request.into_parts();
-            let evaluation = policy.evaluate(Head::of_parts(&parts), Some(&parts));
-            request = Request::from_parts(parts, body);
-            evaluation
+            with_parts(&mut request, |parts| {
+                policy.evaluate(Head::of_parts(parts), Some(parts))
+            })
         } else {
             policy.evaluate(Head::of(&request), None)
         };
@@ -134,4 +134,25 @@ where
         let future = self.inner.call(request);
         ResponseFuture::forward(future, owed, check)
     }
+}
+
+/// Runs `f` on the request's head as [`Parts`], which predicates take, and puts the head back.
+///
+/// The fields are swapped out and in rather than the request taken apart, so that the request
+/// itself stays where it is on the path without predicates.
+#[cold]
+fn with_parts<B, T>(request: &mut Request<B>, f: impl FnOnce(&Parts) -> T) -> T {
+    let (mut parts, ()) = Request::new(()).into_parts();
+    swap_head(request, &mut parts);
+    let value = f(&parts);
+    swap_head(request, &mut parts);
+    value
+}
+
+fn swap_head<B>(request: &mut Request<B>, parts: &mut Parts) {
+    mem::swap(request.method_mut(), &mut parts.method);
+    mem::swap(request.uri_mut(), &mut parts.uri);
+    mem::swap(request.version_mut(), &mut parts.version);
+    mem::swap(request.headers_mut(), &mut parts.headers);
+    mem::swap(request.extensions_mut(), &mut parts.extensions);
 }
