@@ -106,7 +106,7 @@ fn print_exchange(exchange: &Exchange) {
 fn report(args: &Args, request: &BrowserRequest, simulation: &Simulation) {
     println!(
         "Request: {} {} from {}{}",
-        args.method,
+        request.method(),
         args.path,
         args.origin,
         if args.credentials {
@@ -120,8 +120,11 @@ fn report(args: &Args, request: &BrowserRequest, simulation: &Simulation) {
         Some(preflight) => {
             let names = request.unsafe_header_names();
             let mut why = Vec::new();
-            if !matches!(args.method.as_str(), "GET" | "HEAD" | "POST") {
-                why.push(format!("the method {} is not GET, HEAD or POST", args.method));
+            if !matches!(request.method().as_str(), "GET" | "HEAD" | "POST") {
+                why.push(format!(
+                    "the method {} is not GET, HEAD or POST",
+                    request.method()
+                ));
             }
             if !names.is_empty() {
                 why.push(format!(

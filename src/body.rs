@@ -12,6 +12,29 @@ pin_project! {
     ///
     /// It needs nothing from the inner body type (no `Default`), so services returning
     /// `hyper::body::Incoming`, as proxies do, can be wrapped.
+    ///
+    /// ```
+    /// use http::{header, Request, Response};
+    /// use http_body::Body;
+    /// use tower::{service_fn, Layer, ServiceExt};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let service = CorsLayer::permissive().layer(service_fn(|_req: Request<()>| async {
+    ///     Ok::<_, std::convert::Infallible>(Response::new("hello"))
+    /// }));
+    /// let preflight = Request::options("/")
+    ///     .header(header::ORIGIN, "https://app.example.com")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+    ///     .body(())?;
+    /// let body = service.oneshot(preflight).await?.into_body();
+    /// // The layer answered the preflight itself, with an empty body.
+    /// assert!(body.is_end_stream());
+    /// assert_eq!(body.size_hint().exact(), Some(0));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[derive(Debug)]
     pub struct ResponseBody<B> {
         #[pin]

@@ -729,6 +729,19 @@ pub struct EnvError {
 
 impl EnvError {
     /// The problems, in the order the variables were read.
+    ///
+    /// ```
+    /// use tower_cors::CorsConfig;
+    ///
+    /// let err = CorsConfig::from_vars("CORS", [
+    ///     ("CORS_ALLOW_CREDENTIALS", "maybe"),
+    ///     ("CORS_ALLOW_ORIGINS", "https://app.example.com"),
+    ///     ("CORS_MAX_AGE_SECS", "-1"),
+    /// ])
+    /// .unwrap_err();
+    /// let variables: Vec<&str> = err.problems().iter().map(|p| p.variable()).collect();
+    /// assert_eq!(variables, ["CORS_ALLOW_CREDENTIALS", "CORS_MAX_AGE_SECS"]);
+    /// ```
     pub fn problems(&self) -> &[EnvProblem] {
         &self.problems
     }
@@ -777,16 +790,38 @@ impl EnvProblem {
     }
 
     /// The variable's name.
+    ///
+    /// ```
+    /// use tower_cors::CorsConfig;
+    ///
+    /// // The prefix's separator is added: "CORS" reads the same variables as "CORS_".
+    /// let err = CorsConfig::from_vars("CORS", [("CORS_ALLOW_ORIGIN", "*")]).unwrap_err();
+    /// assert_eq!(err.problems()[0].variable(), "CORS_ALLOW_ORIGIN");
+    /// ```
     pub fn variable(&self) -> &str {
         &self.variable
     }
 
     /// The variable's value (non-UTF-8 bytes replaced).
+    ///
+    /// ```
+    /// use tower_cors::CorsConfig;
+    ///
+    /// let err = CorsConfig::from_vars("CORS", [("CORS_STRICT_PREFLIGHT", " yes ")]).unwrap_err();
+    /// assert_eq!(err.problems()[0].value(), " yes "); // as given, not trimmed
+    /// ```
     pub fn value(&self) -> &str {
         &self.value
     }
 
     /// What is wrong.
+    ///
+    /// ```
+    /// use tower_cors::{CorsConfig, EnvProblemKind};
+    ///
+    /// let err = CorsConfig::from_vars("CORS", [("CORS_PREFLIGHT_STATUS", "70000")]).unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), EnvProblemKind::OutOfRange);
+    /// ```
     pub fn kind(&self) -> EnvProblemKind {
         self.kind
     }
@@ -814,6 +849,19 @@ impl fmt::Display for EnvProblem {
 impl std::error::Error for EnvProblem {}
 
 /// What is wrong with an environment variable.
+///
+/// ```
+/// use tower_cors::{CorsConfig, EnvProblemKind};
+///
+/// let err = CorsConfig::from_vars("CORS", [
+///     ("CORS_ALLOW_CREDENTIALS", "yes"),
+///     ("CORS_MAX_AGE", "600"),
+/// ])
+/// .unwrap_err();
+/// let kinds: Vec<EnvProblemKind> = err.problems().iter().map(|p| p.kind()).collect();
+/// assert_eq!(kinds, [EnvProblemKind::NotABoolean, EnvProblemKind::UnknownVariable]);
+/// assert_eq!(EnvProblemKind::NotABoolean.to_string(), "is not a boolean; use true or false");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EnvProblemKind {

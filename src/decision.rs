@@ -5,6 +5,21 @@ use std::fmt;
 use http::{HeaderName, Method};
 
 /// What kind of request the layer saw.
+///
+/// ```
+/// use http::{header, Request};
+/// use tower_cors::{CorsLayer, RequestKind};
+///
+/// let layer = CorsLayer::permissive();
+/// let same_origin = Request::get("/").body(())?;
+/// assert_eq!(layer.decide(&same_origin).kind(), RequestKind::NotCors);
+/// let preflight = Request::options("/")
+///     .header(header::ORIGIN, "https://app.example.com")
+///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+///     .body(())?;
+/// assert_eq!(layer.decide(&preflight).kind(), RequestKind::Preflight);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RequestKind {
@@ -132,23 +147,76 @@ pub struct Decision {
 
 impl Decision {
     /// The kind of request.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::{CorsLayer, RequestKind};
+    ///
+    /// let options = Request::options("/")
+    ///     .header(header::ORIGIN, "https://app.example.com")
+    ///     .body(())?;
+    /// // Without Access-Control-Request-Method, OPTIONS is not a preflight.
+    /// assert_eq!(CorsLayer::permissive().decide(&options).kind(), RequestKind::Actual);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn kind(&self) -> RequestKind {
         self.kind
     }
 
     /// Whether access was granted. A request that is not a CORS request counts as allowed:
     /// nothing was asked, nothing refused.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// let no_origin = Request::get("/").body(())?;
+    /// assert!(layer.decide(&no_origin).is_allowed());
+    /// let other = Request::get("/").header(header::ORIGIN, "https://evil.example").body(())?;
+    /// assert!(!layer.decide(&other).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_allowed(&self) -> bool {
         self.denial.is_none()
     }
 
     /// Why access was refused, if it was.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::{CorsLayer, Denial};
+    ///
+    /// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// let sandboxed = Request::get("/").header(header::ORIGIN, "null").body(())?;
+    /// assert_eq!(layer.decide(&sandboxed).denial(), Some(&Denial::NullOrigin));
+    /// let app = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+    /// assert_eq!(layer.decide(&app).denial(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn denial(&self) -> Option<&Denial> {
         self.denial.as_ref()
     }
 
     /// Whether this is a preflight passed on to the inner service
     /// ([`CorsBuilder::preflight_continue`](crate::CorsBuilder::preflight_continue)).
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .preflight_continue(true)
+    ///     .build()?;
+    /// let preflight = Request::options("/")
+    ///     .header(header::ORIGIN, "https://app.example.com")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+    ///     .body(())?;
+    /// assert!(layer.decide(&preflight).is_passthrough());
+    /// assert!(!CorsLayer::permissive().decide(&preflight).is_passthrough());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_passthrough(&self) -> bool {
         self.passthrough
     }

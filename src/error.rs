@@ -39,6 +39,18 @@ impl ConfigError {
     }
 
     /// The problems, in the order of the settings.
+    ///
+    /// ```
+    /// use tower_cors::{AllowMethods, CorsLayer, Field};
+    ///
+    /// let err = CorsLayer::builder()
+    ///     .allow_methods(AllowMethods::list(["GET", "NOT A METHOD"]))
+    ///     .allow_origin("https://app.example.com/")
+    ///     .build()
+    ///     .unwrap_err();
+    /// let fields: Vec<Field> = err.problems().iter().map(|p| p.field()).collect();
+    /// assert_eq!(fields, [Field::AllowOrigins, Field::AllowMethods]);
+    /// ```
     pub fn problems(&self) -> &[ConfigProblem] {
         &self.problems
     }
@@ -58,6 +70,18 @@ impl std::error::Error for ConfigError {}
 
 /// The setting a [`ConfigProblem`] is about. Its [`Display`](fmt::Display) is the key used in
 /// configuration files, so messages read the same from the builder and from a file.
+///
+/// ```
+/// use tower_cors::{CorsLayer, Field};
+///
+/// let err = CorsLayer::builder()
+///     .allow_origin("https://app.example.com")
+///     .max_request_headers(0)
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
+/// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Field {
@@ -148,26 +172,78 @@ impl ConfigProblem {
     }
 
     /// The setting.
+    ///
+    /// ```
+    /// use http::StatusCode;
+    /// use tower_cors::{CorsLayer, Field};
+    ///
+    /// let err = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .preflight_status(StatusCode::FOUND)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.problems()[0].field(), Field::PreflightStatus);
+    /// ```
     pub fn field(&self) -> Field {
         self.field
     }
 
     /// The position of the entry within a list setting.
+    ///
+    /// ```
+    /// use tower_cors::{AllowHeaders, CorsLayer};
+    ///
+    /// let err = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_headers(AllowHeaders::list(["content-type", "x custom"]))
+    ///     .max_request_headers(0)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.problems()[0].index(), Some(1)); // the second header
+    /// assert_eq!(err.problems()[1].index(), None); // not a list
+    /// ```
     pub fn index(&self) -> Option<usize> {
         self.index
     }
 
     /// The offending value as given (non-UTF-8 bytes replaced).
+    ///
+    /// ```
+    /// use tower_cors::{CorsLayer, ProblemKind};
+    ///
+    /// let err = CorsLayer::builder().allow_origin(" https://app.example.com").build().unwrap_err();
+    /// assert_eq!(err.problems()[0].value(), " https://app.example.com");
+    /// assert_eq!(err.problems()[0].kind(), ProblemKind::Whitespace);
+    /// ```
     pub fn value(&self) -> &str {
         &self.value
     }
 
     /// What is wrong.
+    ///
+    /// ```
+    /// use tower_cors::{Any, CorsLayer, ProblemKind};
+    ///
+    /// let err = CorsLayer::builder().allow_origin(Any).allow_credentials(true).build().unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), ProblemKind::AnyOriginWithCredentials);
+    /// ```
     pub fn kind(&self) -> ProblemKind {
         self.kind
     }
 
     /// Where in the configuration the problem is, like `allow_origins[2]`.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let err = CorsLayer::builder()
+    ///     .allow_origin(["https://a.example", "https://b.example/"])
+    ///     .max_request_headers(0)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.problems()[0].path(), "allow_origins[1]");
+    /// assert_eq!(err.problems()[1].path(), "max_request_headers");
+    /// ```
     pub fn path(&self) -> String {
         match self.index {
             Some(i) => format!("{}[{i}]", self.field),
@@ -189,6 +265,17 @@ impl fmt::Display for ConfigProblem {
 impl std::error::Error for ConfigProblem {}
 
 /// What is wrong with a setting.
+///
+/// Its [`Display`](fmt::Display) is the message that follows the value in a
+/// [`ConfigProblem`]'s.
+///
+/// ```
+/// use tower_cors::{CorsLayer, ProblemKind};
+///
+/// let err = CorsLayer::builder().build().unwrap_err();
+/// assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+/// assert_eq!(ProblemKind::ZeroLimit.to_string(), "must be at least 1");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProblemKind {
@@ -218,8 +305,11 @@ pub enum ProblemKind {
     OriginBadHost,
     /// An origin with non-ASCII characters (internationalised names must be given in punycode).
     OriginNonAscii,
-    /// An origin whose port is not a number from 0 to 65535 or `*`.
+    /// An origin whose port is not a number from 0 to 65535 (without leading zeros) or `*`.
     OriginBadPort,
+    /// An origin whose host is an IPv4 address in a form browsers never send (`127.1`,
+    /// `0x7f.0.0.1`, `127.000.0.1`): browsers send four decimal numbers.
+    OriginIpv4NotCanonical,
     /// `*` somewhere else than as the whole first label of the host.
     PatternWildcardPlacement,
     /// A pattern such as `https://*.com` that would match whole top-level domains.
@@ -275,7 +365,12 @@ impl ProblemKind {
             Self::OriginNonAscii => {
                 "has non-ASCII characters; write internationalised host names in punycode (xn--...)"
             }
-            Self::OriginBadPort => "has an invalid port; use a number from 0 to 65535 or *",
+            Self::OriginBadPort => {
+                "has an invalid port; use a number from 0 to 65535 without leading zeros, or *"
+            }
+            Self::OriginIpv4NotCanonical => {
+                "has an IPv4 address in a form browsers never send; write it as four decimal numbers (like 127.0.0.1)"
+            }
             Self::PatternWildcardPlacement => {
                 "has a misplaced wildcard; only a whole first label may be *, as in https://*.example.com"
             }

@@ -17,6 +17,24 @@ pin_project! {
     /// The response future of [`Cors`](crate::Cors).
     ///
     /// No allocation and no boxing, unless the policy uses an async origin predicate.
+    ///
+    /// ```
+    /// use http::{header, Request, Response};
+    /// use tower::{service_fn, Layer, Service, ServiceExt};
+    /// use tower_cors::{CorsLayer, ResponseFuture};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut service = CorsLayer::permissive().layer(service_fn(|_req: Request<()>| async {
+    ///     Ok::<_, std::convert::Infallible>(Response::new(()))
+    /// }));
+    /// let request = Request::get("/").header(header::ORIGIN, "https://a.example").body(())?;
+    /// let future: ResponseFuture<_> = service.ready().await?.call(request);
+    /// let response = future.await?;
+    /// assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub struct ResponseFuture<F> {
         #[pin]
         state: State<F>,

@@ -23,6 +23,21 @@ impl CorsLayer {
     ///
     /// Application metadata, `authorization` included, is not in the list: add the names your
     /// clients send (see [`CorsLayer::grpc_web`]).
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::grpc_web("https://app.example.com").build()?;
+    /// let preflight = Request::options("/demo.v1.Greeter/SayHello")
+    ///     .header(header::ORIGIN, "https://app.example.com")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_HEADERS, CorsLayer::GRPC_WEB_REQUEST_HEADERS.join(","))
+    ///     .body(())?;
+    /// assert!(layer.decide(&preflight).is_allowed());
+    /// assert!(!CorsLayer::GRPC_WEB_REQUEST_HEADERS.contains(&"authorization"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const GRPC_WEB_REQUEST_HEADERS: &'static [&'static str] = &[
         "content-type",
         "x-grpc-web",
@@ -39,6 +54,20 @@ impl CorsLayer {
     ///   client that cannot read them reports every such failure as an unknown error
     /// - `grpc-encoding`: how response messages are compressed, which a client that sent
     ///   `grpc-accept-encoding` needs to decode them
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::grpc_web("https://app.example.com").build()?;
+    /// let call = Request::post("/demo.v1.Greeter/SayHello")
+    ///     .header(header::ORIGIN, "https://app.example.com")
+    ///     .body(())?;
+    /// let (_, headers) = layer.headers_for(&call);
+    /// let exposed = CorsLayer::GRPC_WEB_EXPOSED_HEADERS.join(", ");
+    /// assert_eq!(headers[header::ACCESS_CONTROL_EXPOSE_HEADERS], exposed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const GRPC_WEB_EXPOSED_HEADERS: &'static [&'static str] = &[
         "grpc-status",
         "grpc-message",

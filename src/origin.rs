@@ -369,6 +369,66 @@ fn is_host(h: &[u8]) -> bool {
     h.split(|&b| b == b'.').all(is_label)
 }
 
+/// `[address]` as browsers serialise it (the URL Standard's IPv6 serializer): lowercase hex
+/// without leading zeros, the first longest run of two or more zero pieces as `::`.
+fn canonical_ipv6(bracketed: &[u8]) -> Option<Vec<u8>> {
+    let inner = bracketed.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    let address: std::net::Ipv6Addr = std::str::from_utf8(inner).ok()?.parse().ok()?;
+    let pieces = address.segments();
+    // The first longest run of zero pieces, if it is at least two long.
+    let (mut best_start, mut best_len) = (0, 0);
+    let mut i = 0;
+    while i < pieces.len() {
+        let run = pieces[i..].iter().take_while(|&&p| p == 0).count();
+        if run > best_len {
+            (best_start, best_len) = (i, run);
+        }
+        i += run.max(1);
+    }
+    let compress = (best_len >= 2).then_some(best_start..best_start + best_len);
+    let mut out = String::from("[");
+    let mut i = 0;
+    while i < pieces.len() {
+        if let Some(range) = compress.as_ref().filter(|r| r.start == i) {
+            out.push_str(if i == 0 { "::" } else { ":" });
+            i = range.end;
+            continue;
+        }
+        out.push_str(&format!("{:x}", pieces[i]));
+        if i + 1 < pieces.len() {
+            out.push(':');
+        }
+        i += 1;
+    }
+    out.push(']');
+    Some(out.into_bytes())
+}
+
+/// Whether the URL Standard would read `host` as an IPv4 address: its last label (ignoring one
+/// trailing dot) is a number (decimal, or hexadecimal with `0x`).
+fn looks_like_ipv4(host: &[u8]) -> bool {
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    let last = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    !last.is_empty()
+        && (last.iter().all(u8::is_ascii_digit)
+            || last
+                .strip_prefix(b"0x")
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)))
+}
+
+/// Four decimal numbers from 0 to 255 without leading zeros: the form browsers send.
+fn is_canonical_ipv4(host: &[u8]) -> bool {
+    let mut count = 0;
+    host.split(|&b| b == b'.').all(|part| {
+        count += 1;
+        !part.is_empty()
+            && part.len() <= 3
+            && part.iter().all(u8::is_ascii_digit)
+            && (part.len() == 1 || part[0] != b'0')
+            && part.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) <= 255
+    }) && count == 4
+}
+
 /// Why an origin string could not be parsed; turned into a configuration problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OriginSyntax {
@@ -436,7 +496,11 @@ pub(crate) fn split_origin(input: &[u8]) -> Result<OriginParts<'_>, OriginSyntax
         [] => PortSpec::Default,
         [b':', b'*'] => PortSpec::Any,
         [b':', digits @ ..] => {
-            if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+            if digits.is_empty()
+                || digits.len() > 5
+                || (digits.len() > 1 && digits[0] == b'0')
+                || !digits.iter().all(u8::is_ascii_digit)
+            {
                 return Err(OriginSyntax::BadPort);
             }
             let n = digits
@@ -727,6 +791,21 @@ pub(crate) fn compile_list(entries: &[Vec<u8>], problems: &mut Vec<ConfigProblem
             problems.push(problem(ProblemKind::OriginBadHost));
             continue;
         }
+        let host = if host.starts_with(b"[") {
+            // Browsers send IPv6 addresses in one canonical form; match that one.
+            match canonical_ipv6(&host) {
+                Some(canonical) => canonical,
+                None => {
+                    problems.push(problem(ProblemKind::OriginBadHost));
+                    continue;
+                }
+            }
+        } else if looks_like_ipv4(&host) && !is_canonical_ipv4(&host) {
+            problems.push(problem(ProblemKind::OriginIpv4NotCanonical));
+            continue;
+        } else {
+            host
+        };
         let port = match parts.port {
             PortSpec::Exact(p) if default_port(&scheme) == Some(p) => PortSpec::Default,
             p => p,
@@ -783,6 +862,45 @@ mod tests {
         assert!(parse_request_origin(b"https://").is_none());
         assert!(parse_request_origin(b"a.example.com").is_none());
         assert!(parse_request_origin("https://é.com".as_bytes()).is_none());
+    }
+
+    #[test]
+    fn ip_literals_are_normalised_or_refused() {
+        let (list, problems) = compile(&[
+            "http://[0:0:0:0:0:0:0:1]:8080",
+            "http://[2001:DB8:0:0:1:0:0:1]",
+            "http://[::ffff:127.0.0.1]",
+            "http://127.0.0.1:3000",
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        for origin in [
+            "http://[::1]:8080",
+            "http://[2001:db8::1:0:0:1]",
+            "http://[::ffff:7f00:1]",
+            "http://127.0.0.1:3000",
+        ] {
+            assert!(list.exact.contains(origin.as_bytes()), "{origin}");
+        }
+        for bad in [
+            "http://127.1",
+            "http://0x7f.0.0.1",
+            "http://127.000.0.1",
+            "http://1.2.3.256",
+        ] {
+            let (_, problems) = compile(&[bad]);
+            assert_eq!(problems.len(), 1, "{bad}");
+            assert_eq!(
+                problems[0].kind(),
+                ProblemKind::OriginIpv4NotCanonical,
+                "{bad}"
+            );
+        }
+        let (_, problems) = compile(&["http://[1::2::3]"]);
+        assert_eq!(problems[0].kind(), ProblemKind::OriginBadHost);
+        let (_, problems) = compile(&["http://localhost:03000"]);
+        assert_eq!(problems[0].kind(), ProblemKind::OriginBadPort);
+        assert!(parse_request_origin(b"http://localhost:03000").is_none());
+        assert!(parse_request_origin(b"http://localhost:0").is_some());
     }
 
     #[test]

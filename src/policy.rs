@@ -216,16 +216,10 @@ impl Decoration {
 
 static VARY_ORIGIN: Vary = Vary::new(&["origin"], "origin");
 
-/// `Vary` of preflight answers: origin-dependent or not, private network access or not.
-static VARY_PREFLIGHT: [Vary; 4] = [
-    Vary::new(
-        &[
-            "origin",
-            "access-control-request-method",
-            "access-control-request-headers",
-        ],
-        "origin, access-control-request-method, access-control-request-headers",
-    ),
+/// `Vary` of preflight answers, origin-dependent or not. `Access-Control-Request-Private-Network`
+/// is always listed: the answer depends on it whether private network access is allowed
+/// (granted) or not (refused).
+static VARY_PREFLIGHT: [Vary; 2] = [
     Vary::new(
         &[
             "origin",
@@ -234,13 +228,6 @@ static VARY_PREFLIGHT: [Vary; 4] = [
             "access-control-request-private-network",
         ],
         "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
-    ),
-    Vary::new(
-        &[
-            "access-control-request-method",
-            "access-control-request-headers",
-        ],
-        "access-control-request-method, access-control-request-headers",
     ),
     Vary::new(
         &[
@@ -308,11 +295,10 @@ impl Policy {
         }
 
         let origin_dependent = !matches!(origin, OriginMatcher::Any);
-        let vary_preflight = match (origin_dependent, b.allow_private_network) {
-            (true, false) => &VARY_PREFLIGHT[0],
-            (true, true) => &VARY_PREFLIGHT[1],
-            (false, false) => &VARY_PREFLIGHT[2],
-            (false, true) => &VARY_PREFLIGHT[3],
+        let vary_preflight = if origin_dependent {
+            &VARY_PREFLIGHT[0]
+        } else {
+            &VARY_PREFLIGHT[1]
         };
         let vary_actual = origin_dependent.then_some(&VARY_ORIGIN);
 

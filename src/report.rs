@@ -55,6 +55,30 @@ impl ReportOnly {
 /// A request the enforced policy allowed and the report-only candidate would refuse.
 ///
 /// See [`CorsLayer::with_report_only`](crate::CorsLayer::with_report_only).
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use http::{header, Method, Request, Response};
+/// use tower::{service_fn, Layer, ServiceExt};
+/// use tower_cors::{CorsLayer, Denial};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let sink = seen.clone();
+/// let candidate = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+/// let layer = CorsLayer::permissive().with_report_only(candidate, move |report| {
+///     sink.lock().unwrap().push((report.method.clone(), report.candidate.denial().cloned()));
+/// });
+/// let service = layer.layer(service_fn(|_req: Request<()>| async {
+///     Ok::<_, std::convert::Infallible>(Response::new(()))
+/// }));
+/// let request = Request::delete("/items/7").header(header::ORIGIN, "https://old.example").body(())?;
+/// service.oneshot(request).await?;
+/// assert_eq!(*seen.lock().unwrap(), [(Method::DELETE, Some(Denial::OriginNotAllowed))]);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Report<'a> {

@@ -89,6 +89,19 @@ impl ReloadHandle {
     /// # Errors
     ///
     /// The [`ConfigError`] of [`CorsBuilder::build`]; the current policy then stays.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::{CorsLayer, ProblemKind};
+    ///
+    /// let (layer, handle) = CorsLayer::permissive().reloadable();
+    /// let err = handle.reload(&CorsLayer::builder()).unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+    /// // The permissive policy is still in force.
+    /// let request = Request::get("/").header(header::ORIGIN, "https://a.example").body(())?;
+    /// assert!(layer.decide(&request).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reload(&self, builder: &CorsBuilder) -> Result<(), ConfigError> {
         let layer = builder.build()?;
         self.replace(&layer);

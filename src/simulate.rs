@@ -60,12 +60,28 @@ impl std::error::Error for InvalidRequest {}
 impl BrowserRequest {
     /// A request from a page on `origin` with `method` to `/`.
     ///
+    /// As `fetch` does, the methods `delete`, `get`, `head`, `options`, `post` and `put` are
+    /// uppercased whatever their case (`put` is sent as `PUT`); other methods are sent as
+    /// given.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::from_bytes(b"get")?)?;
+    /// assert!(!request.needs_preflight()); // sent as GET
+    /// assert!(BrowserRequest::new("https://app.example.com", Method::TRACE).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     ///
-    /// When `origin` cannot be a header value.
+    /// When `origin` cannot be a header value, or the method is one `fetch` refuses
+    /// (`CONNECT`, `TRACE`, `TRACK`).
     pub fn new(origin: &str, method: Method) -> Result<Self, InvalidRequest> {
         let origin = HeaderValue::from_str(origin)
             .map_err(|_| InvalidRequest(format!("{origin:?} is not a valid header value")))?;
+        let method = normalize_method(method)?;
         Ok(Self {
             origin,
             method,
@@ -78,14 +94,33 @@ impl BrowserRequest {
 
     /// A header the script sets.
     ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// assert!(request.clone().header("x-custom", "1")?.needs_preflight());
+    /// // Browsers set cookies themselves; a script cannot.
+    /// assert!(request.header("cookie", "a=b").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     ///
-    /// When the name or value is not valid HTTP.
+    /// When the name or value is not valid HTTP, or the header is a forbidden request header
+    /// that browsers do not let scripts set (`cookie`, `host`, `origin`, `sec-*`, `proxy-*`,
+    /// ...); use [`credentials`](Self::credentials) for cookies.
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, InvalidRequest> {
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| InvalidRequest(format!("{name:?} is not a valid header name")))?;
         let value = HeaderValue::from_str(value)
             .map_err(|_| InvalidRequest(format!("{value:?} is not a valid header value")))?;
+        if is_forbidden_request_header(&name, &value) {
+            return Err(InvalidRequest(format!(
+                "{:?} is a forbidden request header: browsers do not let scripts set it",
+                name.as_str()
+            )));
+        }
         self.headers.push((name, value));
         Ok(self)
     }
@@ -102,6 +137,20 @@ impl BrowserRequest {
         self
     }
 
+    /// The method as `fetch` sends it.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::from_bytes(b"put")?)?;
+    /// assert_eq!(request.method(), Method::PUT);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
     /// The request's path and query.
     pub fn uri(mut self, uri: Uri) -> Self {
         self.uri = uri;
@@ -110,11 +159,23 @@ impl BrowserRequest {
 
     /// The names of the headers that are not CORS-safelisted, lowercase, sorted, deduplicated:
     /// what the browser lists in `Access-Control-Request-Headers`.
+    ///
+    /// Safelisted headers whose values add up to more than 1,024 bytes are all unsafe, as in
+    /// the Fetch Standard.
     pub fn unsafe_header_names(&self) -> Vec<String> {
+        let safelisted_bytes: usize = self
+            .headers
+            .iter()
+            .filter(|(name, value)| is_safelisted_request_header(name, value))
+            .map(|(_, value)| value.len())
+            .sum();
         let mut names: Vec<String> = self
             .headers
             .iter()
-            .filter(|(name, value)| !is_safelisted_request_header(name, value))
+            .filter(|(name, value)| {
+                safelisted_bytes > SAFELISTED_TOTAL_LIMIT
+                    || !is_safelisted_request_header(name, value)
+            })
             .map(|(name, _)| name.as_str().to_owned())
             .collect();
         names.sort();
@@ -164,6 +225,80 @@ impl BrowserRequest {
             headers.append(name.clone(), value.clone());
         }
         request
+    }
+}
+
+/// The most bytes of safelisted header values a request can carry without a preflight.
+const SAFELISTED_TOTAL_LIMIT: usize = 1024;
+
+/// `fetch` uppercases these methods whatever their case, and refuses `CONNECT`, `TRACE` and
+/// `TRACK`.
+fn normalize_method(method: Method) -> Result<Method, InvalidRequest> {
+    const NORMALIZED: [Method; 6] = [
+        Method::DELETE,
+        Method::GET,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::POST,
+        Method::PUT,
+    ];
+    let name = method.as_str();
+    if ["CONNECT", "TRACE", "TRACK"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(name))
+    {
+        return Err(InvalidRequest(format!(
+            "{name:?} is a forbidden method: fetch refuses it"
+        )));
+    }
+    Ok(NORMALIZED
+        .into_iter()
+        .find(|m| m.as_str().eq_ignore_ascii_case(name))
+        .unwrap_or(method))
+}
+
+/// Forbidden request headers (Fetch Standard): set by the browser, never by a script.
+fn is_forbidden_request_header(name: &HeaderName, value: &HeaderValue) -> bool {
+    const FORBIDDEN: [&str; 21] = [
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    let name = name.as_str();
+    if FORBIDDEN.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-") {
+        return true;
+    }
+    // Method overrides are forbidden when they name a forbidden method.
+    matches!(
+        name,
+        "x-http-method" | "x-http-method-override" | "x-method-override"
+    ) && {
+        let mut forbidden = false;
+        let _ = for_each_element([value], |element| {
+            forbidden |= [&b"CONNECT"[..], b"TRACE", b"TRACK"]
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(element));
+            Ok::<(), ()>(())
+        });
+        forbidden
     }
 }
 

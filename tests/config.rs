@@ -517,7 +517,7 @@ fn error_origin_syntax_with_paths_and_values() {
             "allow_origins[3]: \"https://a.com/api\" has a path; an origin is scheme://host[:port] with nothing after it",
             "allow_origins[4]: \"https://*.com\" is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)",
             "allow_origins[5]: \"https://a.*.example.com\" has a misplaced wildcard; only a whole first label may be *, as in https://*.example.com",
-            "allow_origins[6]: \"https://a.com:99999\" has an invalid port; use a number from 0 to 65535 or *",
+            "allow_origins[6]: \"https://a.com:99999\" has an invalid port; use a number from 0 to 65535 without leading zeros, or *",
             "allow_origins[7]: \"https://user@a.com\" has user info (user@); an origin is scheme://host[:port]",
             "allow_origins[8]: \"https://a.com?x=1\" has a query; an origin is scheme://host[:port]",
             "allow_origins[9]: \" https://a.com\" has leading or trailing whitespace",

@@ -65,7 +65,7 @@ struct Case {
 
 const PREFLIGHT_VARY: (&str, &str) = (
     "vary",
-    "origin, access-control-request-method, access-control-request-headers",
+    "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
 );
 const GRANTED_PREFLIGHT: &[(&str, &str)] = &[
     ("access-control-allow-origin", APP),
@@ -508,7 +508,7 @@ fn cases() -> Vec<Case> {
                 ("vary", "origin"),
                 (
                     "vary",
-                    "access-control-request-method, access-control-request-headers",
+                    "access-control-request-method, access-control-request-headers, access-control-request-private-network",
                 ),
             ],
         },
@@ -811,7 +811,7 @@ fn cases() -> Vec<Case> {
                 ("access-control-allow-headers", "*"),
                 (
                     "vary",
-                    "access-control-request-method, access-control-request-headers",
+                    "access-control-request-method, access-control-request-headers, access-control-request-private-network",
                 ),
             ],
         },
@@ -830,7 +830,7 @@ fn cases() -> Vec<Case> {
             inner_called: false,
             expect: &[(
                 "vary",
-                "access-control-request-method, access-control-request-headers",
+                "access-control-request-method, access-control-request-headers, access-control-request-private-network",
             )],
         },
         Case {
@@ -852,7 +852,7 @@ fn cases() -> Vec<Case> {
                 ("access-control-allow-headers", "*, authorization"),
                 (
                     "vary",
-                    "access-control-request-method, access-control-request-headers",
+                    "access-control-request-method, access-control-request-headers, access-control-request-private-network",
                 ),
             ],
         },

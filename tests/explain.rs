@@ -36,9 +36,16 @@ fn explain_binary() -> &'static Path {
     })
 }
 
+/// Writes a policy file. Tests run in parallel and share names, so each file is written
+/// under a name of its own and renamed into place: a reader never sees a half-written file.
 fn config(name: &str, toml: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("explain-{name}.toml"));
-    std::fs::write(&path, toml).unwrap();
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staging = dir.join(format!("explain-{name}.{}.{n}.tmp", std::process::id()));
+    std::fs::write(&staging, toml).unwrap();
+    let path = dir.join(format!("explain-{name}.toml"));
+    std::fs::rename(&staging, &path).unwrap();
     path
 }
 
@@ -242,4 +249,96 @@ fn bad_input_exits_with_2() {
         "{err}"
     );
     assert!(err.contains(r#"allow_origins[1]: "*.com""#), "{err}");
+}
+
+#[test]
+fn methods_are_normalised_as_fetch_does() {
+    let policy = config("policy", POLICY);
+    // `fetch` sends `put` as PUT, which the policy allows.
+    let (code, out, _) = explain(
+        &policy,
+        &["--origin", "https://app.example.com", "--method", "put"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Request: PUT / from"), "{out}");
+    assert!(out.contains("access-control-request-method: PUT"), "{out}");
+    // `get` is a simple GET: no preflight.
+    let (code, out, _) = explain(
+        &policy,
+        &["--origin", "https://app.example.com", "--method", "get"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Preflight: not needed"), "{out}");
+    // Other methods keep their case (methods are case-sensitive).
+    let (code, out, _) = explain(
+        &policy,
+        &["--origin", "https://app.example.com", "--method", "patch"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("access-control-request-method: patch"),
+        "{out}"
+    );
+    // Methods fetch refuses are bad input.
+    let (code, _, err) = explain(
+        &policy,
+        &["--origin", "https://app.example.com", "--method", "trace"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("forbidden method"), "{err}");
+}
+
+#[test]
+fn forbidden_headers_are_bad_input() {
+    let policy = config("policy", POLICY);
+    for header in [
+        "cookie:a=b",
+        "host:x",
+        "sec-fetch-mode:cors",
+        "proxy-authorization:x",
+    ] {
+        let (code, _, err) = explain(
+            &policy,
+            &["--origin", "https://app.example.com", "--header", header],
+        );
+        assert_eq!(code, 2, "{header}");
+        assert!(err.contains("forbidden request header"), "{header}: {err}");
+    }
+}
+
+#[test]
+fn large_safelisted_values_need_a_preflight() {
+    let policy = config("policy", POLICY);
+    // Safelisted values of 220 bytes in all: no preflight.
+    let long = format!("accept:{}", "a".repeat(100));
+    let language = format!("accept-language:{}", "e".repeat(120));
+    let (code, out, _) = explain(
+        &policy,
+        &[
+            "--origin",
+            "https://app.example.com",
+            "--header",
+            &long,
+            "--header",
+            &language,
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Preflight: not needed"), "{out}");
+
+    let big: Vec<String> = (0..3)
+        .map(|_| format!("content-language:{}", "e".repeat(120)))
+        .chain((0..8).map(|_| format!("accept:{}", "a".repeat(100))))
+        .collect();
+    let mut args = vec!["--origin", "https://app.example.com"];
+    for header in &big {
+        args.extend(["--header", header.as_str()]);
+    }
+    let (code, out, _) = explain(&policy, &args);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Preflight: needed"), "{out}");
+    assert!(
+        out.contains("the header(s) accept, content-language are not CORS-safelisted"),
+        "{out}"
+    );
 }

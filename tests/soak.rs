@@ -76,7 +76,7 @@ const ALLOW_HEADERS: &str = "content-type, x-request-id";
 const EXPOSE_HEADERS: &str = "x-request-id";
 const MAX_AGE: &str = "600";
 const VARY_PREFLIGHT: &str =
-    "origin, access-control-request-method, access-control-request-headers";
+    "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network";
 const VARY_ACTUAL: &str = "origin";
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
