@@ -1,9 +1,10 @@
 //! tower-cors next to tower-http's `CorsLayer` and the bare inner service.
 //!
-//! Each group is one request shape (or one policy size) with three functions: `none` (the
-//! inner service alone), `tower-cors` and `tower-http`. The services and requests are defined
-//! in `benches/cases/mod.rs`. Each iteration serves a copy of a prepared request, made outside
-//! the timed part; responses are dropped outside it too.
+//! Each group is one request shape (or one policy size) with four functions: `none` (the
+//! inner service alone), `floor` (the inner service plus the least work any layer must do to
+//! send the same headers as tower-cors), `tower-cors` and `tower-http`. The services and
+//! requests are defined in `benches/cases/mod.rs`. Each iteration serves a copy of a prepared
+//! request, made outside the timed part; responses are dropped outside it too.
 //!
 //! ```text
 //! cargo bench --bench cors -- --warm-up-time 1 --measurement-time 3
@@ -35,6 +36,13 @@ fn run(c: &mut Criterion, case: Case) {
         b.iter_batched(
             || clone_request(&request),
             |request| serve(&mut contenders.none, black_box(request), &waker),
+            BATCH,
+        )
+    });
+    group.bench_function("floor", |b| {
+        b.iter_batched(
+            || clone_request(&request),
+            |request| serve(&mut contenders.floor, black_box(request), &waker),
             BATCH,
         )
     });

@@ -25,7 +25,19 @@ use crate::shared::{PolicyCell, ReloadHandle, Shared};
 /// Put it outermost, outside timeouts, authentication, rate limits and error handlers, so that
 /// preflights are answered before anything can refuse them and every response, errors
 /// included, carries the CORS headers (a browser hides a response without them behind a
-/// generic CORS error). See the [crate documentation](crate) for an example.
+/// generic CORS error). See the [crate documentation](crate) for a full example.
+///
+/// ```
+/// use http::{header, Request};
+/// use tower_cors::CorsLayer;
+///
+/// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+/// let copy = layer.clone(); // the same compiled policy
+/// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+/// assert_eq!(copy.decide(&request), layer.decide(&request));
+/// assert!(copy.decide(&request).is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct CorsLayer {
@@ -43,6 +55,26 @@ impl CorsLayer {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn builder() -> CorsBuilder {
+        CorsBuilder::new()
+    }
+
+    /// The same as [`CorsLayer::builder`], under the name tower-http users know:
+    /// `CorsLayer::new().allow_origin(..)...` keeps working, with `.build()?` at the end, where
+    /// every configuration problem is reported.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::new()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_methods([Method::GET, Method::POST])
+    ///     .build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new() -> CorsBuilder {
         CorsBuilder::new()
     }
 
@@ -67,7 +99,19 @@ impl CorsLayer {
     /// and a [`ReloadHandle`] that replaces the policy of the layer and of every service it
     /// made, atomically and without a lock on the request path.
     ///
-    /// See [`ReloadHandle`] for an example.
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let (layer, handle) = CorsLayer::permissive().reloadable();
+    /// let request = Request::get("/").header(header::ORIGIN, "https://a.example").body(())?;
+    /// assert!(layer.decide(&request).is_allowed());
+    /// handle.reload(&CorsLayer::builder().allow_origin("https://b.example"))?;
+    /// assert!(!layer.decide(&request).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`ReloadHandle`] has a longer example.
     pub fn reloadable(self) -> (Self, ReloadHandle) {
         let cell = Arc::new(arc_swap::ArcSwap::new(self.policy()));
         let layer = Self {
@@ -84,8 +128,9 @@ impl CorsLayer {
     ///
     /// Tighten an allow-list in production without breaking clients first: deploy the new
     /// policy as the candidate, watch the reports, then enforce it. With the `tracing` feature
-    /// each report is also an `INFO` event (target `tower_cors::report_only`). An async origin
-    /// predicate of the candidate is not run (its origins count as allowed).
+    /// each report is also an `INFO` event (target `tower_cors::report_only`). Async origin
+    /// predicates are not waited for: the candidate's count as allowing, and a request whose
+    /// enforced decision waits on one is not compared.
     ///
     /// ```
     /// use std::sync::{Arc, Mutex};

@@ -22,6 +22,28 @@ use crate::shared::{PolicyCell, Shared};
 /// adds the granted CORS headers to every response of the inner service, whatever its status.
 ///
 /// Every CORS outcome is a response, never an error: `Error` is the inner service's.
+///
+/// ```
+/// use http::{header, Request, Response, StatusCode};
+/// use tower::{service_fn, Layer, ServiceExt};
+/// use tower_cors::{Cors, CorsLayer};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+/// let service: Cors<_> = layer.layer(service_fn(|_req: Request<()>| async {
+///     let mut response = Response::new(());
+///     *response.status_mut() = StatusCode::NOT_FOUND;
+///     Ok::<_, std::convert::Infallible>(response)
+/// }));
+/// let request = Request::get("/missing").header(header::ORIGIN, "https://app.example.com").body(())?;
+/// let response = service.oneshot(request).await?;
+/// // The inner service's status, with the grant added.
+/// assert_eq!(response.status(), StatusCode::NOT_FOUND);
+/// assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example.com");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Cors<S> {
     inner: S,
@@ -48,11 +70,33 @@ impl<S> Cors<S> {
     }
 
     /// The inner service, mutably.
+    ///
+    /// ```
+    /// use tower::Layer;
+    /// use tower_cors::CorsLayer;
+    ///
+    /// struct Handler { greeting: &'static str }
+    ///
+    /// let mut cors = CorsLayer::permissive().layer(Handler { greeting: "hello" });
+    /// cors.get_mut().greeting = "bonjour";
+    /// assert_eq!(cors.get_ref().greeting, "bonjour");
+    /// ```
     pub fn get_mut(&mut self) -> &mut S {
         &mut self.inner
     }
 
     /// Unwraps the inner service.
+    ///
+    /// ```
+    /// use tower::Layer;
+    /// use tower_cors::CorsLayer;
+    ///
+    /// struct Handler { greeting: &'static str }
+    ///
+    /// let cors = CorsLayer::permissive().layer(Handler { greeting: "hello" });
+    /// let handler: Handler = cors.into_inner();
+    /// assert_eq!(handler.greeting, "hello");
+    /// ```
     pub fn into_inner(self) -> S {
         self.inner
     }
@@ -102,7 +146,9 @@ where
             Evaluation::Done(verdict) => (verdict, None),
             Evaluation::Pending { check, provisional } => (provisional, Some(check)),
         };
-        if let Some(report_only) = &self.shared.report_only {
+        // A verdict still waiting on an async origin predicate is not known yet: such
+        // requests are not compared with the report-only candidate.
+        if let (Some(report_only), None) = (&self.shared.report_only, &check) {
             report_only.observe(Head::of(&request), &verdict);
         }
         if check.is_none() {

@@ -46,6 +46,16 @@ pub struct BrowserRequest {
 }
 
 /// A header name or value that is not valid HTTP.
+///
+/// ```
+/// use http::Method;
+/// use tower_cors::BrowserRequest;
+///
+/// let request = BrowserRequest::new("https://app.example.com", Method::GET)?;
+/// let err = request.header("x custom", "1").unwrap_err();
+/// assert_eq!(err.to_string(), "\"x custom\" is not a valid header name");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidRequest(String);
 
@@ -126,12 +136,39 @@ impl BrowserRequest {
     }
 
     /// `credentials: "include"` (cookies, HTTP authentication).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::{Any, Blocked, BrowserRequest, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder().allow_origin(Any).build()?;
+    /// let request = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// assert!(layer.simulate(&request).is_allowed());
+    /// let with_cookies = request.credentials(true);
+    /// let blocked = layer.simulate(&with_cookies).blocked;
+    /// assert_eq!(blocked, Some(Blocked::WildcardOriginWithCredentials));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn credentials(mut self, include: bool) -> Self {
         self.credentials = include;
         self
     }
 
     /// The page is on a less private network than the server (Private Network Access).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::{BrowserRequest, CorsLayer};
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::GET)?
+    ///     .private_network(true);
+    /// assert!(request.needs_preflight());
+    /// let builder = CorsLayer::builder().allow_origin("https://app.example.com");
+    /// assert!(!builder.build()?.simulate(&request).is_allowed());
+    /// let layer = builder.allow_private_network(true).build()?;
+    /// assert!(layer.simulate(&request).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn private_network(mut self, private: bool) -> Self {
         self.private_network = private;
         self
@@ -152,6 +189,18 @@ impl BrowserRequest {
     }
 
     /// The request's path and query.
+    ///
+    /// ```
+    /// use http::{Method, Uri};
+    /// use tower_cors::{BrowserRequest, CorsLayer};
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::DELETE)?
+    ///     .uri(Uri::from_static("/items/7?force=true"));
+    /// let simulation = CorsLayer::permissive().simulate(&request);
+    /// let preflight = simulation.preflight.ok_or("DELETE is preflighted")?;
+    /// assert_eq!(preflight.request.uri(), "/items/7?force=true");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn uri(mut self, uri: Uri) -> Self {
         self.uri = uri;
         self
@@ -162,6 +211,19 @@ impl BrowserRequest {
     ///
     /// Safelisted headers whose values add up to more than 1,024 bytes are all unsafe, as in
     /// the Fetch Standard.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::POST)?
+    ///     .header("X-Request-Id", "42")?
+    ///     .header("Accept", "application/json")?
+    ///     .header("Content-Type", "application/json")?;
+    /// // `accept` is safelisted; `content-type` only for form and plain-text types.
+    /// assert_eq!(request.unsafe_header_names(), ["content-type", "x-request-id"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unsafe_header_names(&self) -> Vec<String> {
         let safelisted_bytes: usize = self
             .headers
@@ -185,6 +247,18 @@ impl BrowserRequest {
 
     /// Whether the browser sends a preflight first: a method other than `GET`, `HEAD` and
     /// `POST`, a header that is not CORS-safelisted, or private network access.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let form = BrowserRequest::new("https://app.example.com", Method::POST)?
+    ///     .header("content-type", "application/x-www-form-urlencoded")?;
+    /// assert!(!form.needs_preflight());
+    /// let put = BrowserRequest::new("https://app.example.com", Method::PUT)?;
+    /// assert!(put.needs_preflight());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn needs_preflight(&self) -> bool {
         !is_safelisted_method(self.method.as_str().as_bytes())
             || !self.unsafe_header_names().is_empty()
@@ -359,6 +433,21 @@ fn is_safelisted_request_header(name: &HeaderName, value: &HeaderValue) -> bool 
 }
 
 /// One request the browser sends and the layer's answer.
+///
+/// ```
+/// use http::{header, Method, StatusCode};
+/// use tower_cors::{BrowserRequest, CorsLayer};
+///
+/// let request = BrowserRequest::new("https://app.example.com", Method::PUT)?;
+/// let simulation = CorsLayer::permissive().simulate(&request);
+/// let preflight = simulation.preflight.ok_or("PUT is preflighted")?;
+/// assert_eq!(preflight.request.method(), Method::OPTIONS);
+/// assert_eq!(preflight.status, Some(StatusCode::NO_CONTENT));
+/// let actual = simulation.actual.ok_or("the preflight passed")?;
+/// assert_eq!(actual.status, None); // the inner service answers
+/// assert_eq!(actual.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Exchange {
@@ -374,6 +463,18 @@ pub struct Exchange {
 }
 
 /// Why the browser refuses to let the page read the response.
+///
+/// ```
+/// use http::Method;
+/// use tower_cors::{Blocked, BrowserRequest, CorsLayer};
+///
+/// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+/// let request = BrowserRequest::new("https://app.example.com", Method::GET)?.credentials(true);
+/// let simulation = layer.simulate(&request);
+/// assert_eq!(simulation.blocked, Some(Blocked::NoAllowCredentials));
+/// assert_eq!(simulation.fixes, ["set allow_credentials = true"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Blocked {
@@ -429,6 +530,19 @@ impl fmt::Display for Blocked {
 }
 
 /// The result of [`CorsLayer::simulate`].
+///
+/// ```
+/// use http::Method;
+/// use tower_cors::{BrowserRequest, CorsLayer};
+///
+/// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+/// let request = BrowserRequest::new("https://other.example", Method::GET)?;
+/// let simulation = layer.simulate(&request);
+/// assert!(simulation.preflight.is_none()); // a simple request
+/// assert!(simulation.actual.is_some()); // sent, but the page cannot read the answer
+/// assert_eq!(simulation.fixes, ["add \"https://other.example\" to allow_origins"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Simulation {
@@ -444,6 +558,18 @@ pub struct Simulation {
 
 impl Simulation {
     /// Whether the page can read the response.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::{BrowserRequest, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// let app = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// assert!(layer.simulate(&app).is_allowed());
+    /// let other = BrowserRequest::new("https://other.example", Method::GET)?;
+    /// assert!(!layer.simulate(&other).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_allowed(&self) -> bool {
         self.blocked.is_none()
     }

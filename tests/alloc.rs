@@ -180,3 +180,22 @@ fn every_contender_is_measured_on_the_same_requests() {
     assert_eq!(cors.headers()[&origin], "https://app2.example.com");
     assert_eq!(http.headers()[&origin], "https://app2.example.com");
 }
+
+#[test]
+fn the_floor_sends_what_tower_cors_sends() {
+    // The benchmarks' floor is only a fair lower bound if it produces the same answer.
+    let waker = noop_waker();
+    let mut cases = cases::request_cases();
+    cases.extend(cases::scaling_cases());
+    for case in &mut cases {
+        let c = &mut case.contenders;
+        let floor = serve(&mut c.floor, clone_request(&case.request), &waker);
+        let cors = serve(&mut c.tower_cors, clone_request(&case.request), &waker);
+        assert_eq!(floor.status(), cors.status(), "{}", case.name);
+        let mut floor: Vec<_> = floor.headers().iter().collect();
+        let mut cors: Vec<_> = cors.headers().iter().collect();
+        floor.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        cors.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        assert_eq!(floor, cors, "{}", case.name);
+    }
+}

@@ -1,8 +1,10 @@
 //! The services and requests compared by `benches/cors.rs`, `tests/alloc.rs` and
-//! `examples/perf_table.rs`, defined once so that all three measure the same thing.
+//! `examples/load_server.rs`, defined once so that all of them measure the same thing.
 //!
-//! Three contenders serve every request:
+//! Four contenders serve every request:
 //! - `none`: the inner service alone;
+//! - `floor`: the inner service plus the least work any layer must do to send the same CORS
+//!   headers as tower-cors (see [`Floor`]);
 //! - `tower-cors`: the inner service behind this crate's layer;
 //! - `tower-http`: the inner service behind tower-http's `CorsLayer`.
 //!
@@ -132,9 +134,122 @@ fn header_values(list: &[String]) -> Vec<HeaderValue> {
         .collect()
 }
 
-/// The three contenders for one policy.
+/// What the floor writes for a case: the same CORS headers as tower-cors sends for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloorAnswer {
+    /// `Vary: origin` on the inner service's response.
+    Vary,
+    /// `Access-Control-Allow-Origin` (the request's origin), `-Allow-Credentials`,
+    /// `-Expose-Headers` and `Vary: origin` on the inner service's response.
+    Grant,
+    /// The layer's own `204` answer to a preflight: origin, credentials, methods, request
+    /// headers (listed, or the request's mirrored), max age and `Vary`.
+    Preflight(Headers),
+}
+
+/// The floor: the least work any layer must do to send tower-cors's headers for a case, with
+/// `http`'s `HeaderMap`. It checks nothing and answers every request of its case the same way
+/// (read `Origin`, clone it, write precomputed values), so it is not a CORS implementation: it
+/// measures what is left once all CORS logic is taken away.
+#[derive(Clone)]
+pub struct Floor {
+    inner: Inner,
+    answer: FloorAnswer,
+    credentials: HeaderValue,
+    methods: HeaderValue,
+    headers: HeaderValue,
+    max_age: HeaderValue,
+    expose: HeaderValue,
+    vary_actual: HeaderValue,
+    vary_preflight: HeaderValue,
+}
+
+impl Floor {
+    pub fn new(answer: FloorAnswer) -> Self {
+        Self {
+            inner: inner(),
+            answer,
+            credentials: HeaderValue::from_static("true"),
+            methods: HeaderValue::from_static("GET, POST, PUT"),
+            headers: HeaderValue::from_static("content-type, x-custom"),
+            max_age: HeaderValue::from_static("600"),
+            expose: HeaderValue::from_static("x-request-id, x-trace-id"),
+            vary_actual: HeaderValue::from_static("origin"),
+            vary_preflight: HeaderValue::from_static(
+                "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+            ),
+        }
+    }
+}
+
+impl Service<Request<Body>> for Floor {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<Body>, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        use http::header::{
+            ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
+            ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+            ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
+        };
+        let origin = request.headers().get(ORIGIN).cloned();
+        match self.answer {
+            FloorAnswer::Vary => {
+                let Ok(mut response) = self.inner.call(request).into_inner();
+                response
+                    .headers_mut()
+                    .append(VARY, self.vary_actual.clone());
+                ready(Ok(response))
+            }
+            FloorAnswer::Grant => {
+                let Ok(mut response) = self.inner.call(request).into_inner();
+                let headers = response.headers_mut();
+                if let Some(origin) = origin {
+                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                }
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, self.credentials.clone());
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, self.expose.clone());
+                headers.append(VARY, self.vary_actual.clone());
+                ready(Ok(response))
+            }
+            FloorAnswer::Preflight(requested) => {
+                let allow_headers = match requested {
+                    Headers::Listed => Some(self.headers.clone()),
+                    Headers::Mirrored => request
+                        .headers()
+                        .get(ACCESS_CONTROL_REQUEST_HEADERS)
+                        .cloned(),
+                };
+                drop(request);
+                let mut response = Response::new(Body::default());
+                *response.status_mut() = http::StatusCode::NO_CONTENT;
+                let headers = response.headers_mut();
+                headers.reserve(6);
+                if let Some(origin) = origin {
+                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                }
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, self.credentials.clone());
+                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, self.methods.clone());
+                if let Some(allow_headers) = allow_headers {
+                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
+                }
+                headers.insert(ACCESS_CONTROL_MAX_AGE, self.max_age.clone());
+                headers.insert(VARY, self.vary_preflight.clone());
+                ready(Ok(response))
+            }
+        }
+    }
+}
+
+/// The contenders for one policy.
 pub struct Contenders {
     pub none: Inner,
+    pub floor: Floor,
     pub tower_cors: TowerCors,
     pub tower_http: TowerHttp,
 }
@@ -145,6 +260,7 @@ impl Contenders {
         let list = origins(n);
         Self {
             none: inner(),
+            floor: Floor::new(FloorAnswer::Grant),
             tower_cors: tower_cors_layer(tower_cors::AllowOrigin::list(&list), headers)
                 .layer(inner()),
             tower_http: tower_http_layer(
@@ -173,6 +289,7 @@ impl Contenders {
         };
         Self {
             none: inner(),
+            floor: Floor::new(FloorAnswer::Grant),
             tower_cors: tower_cors_layer(tower_cors::AllowOrigin::list(&patterns), Headers::Listed)
                 .layer(inner()),
             tower_http: tower_http_layer(
@@ -181,6 +298,12 @@ impl Contenders {
             )
             .layer(inner()),
         }
+    }
+
+    /// The same contenders, with the floor writing `answer`.
+    pub fn floor(mut self, answer: FloorAnswer) -> Self {
+        self.floor = Floor::new(answer);
+        self
     }
 }
 
@@ -294,25 +417,27 @@ pub fn request_cases() -> Vec<Case> {
             name: "preflight",
             description: "preflight PUT, content-type + x-custom",
             request: preflight(&origin),
-            contenders: Contenders::with_origins(3, Headers::Listed),
+            contenders: Contenders::with_origins(3, Headers::Listed)
+                .floor(FloorAnswer::Preflight(Headers::Listed)),
         },
         Case {
             name: "preflight_mirrored_headers",
             description: "preflight, request headers mirrored",
             request: preflight(&origin),
-            contenders: Contenders::with_origins(3, Headers::Mirrored),
+            contenders: Contenders::with_origins(3, Headers::Mirrored)
+                .floor(FloorAnswer::Preflight(Headers::Mirrored)),
         },
         Case {
             name: "get_no_origin",
             description: "GET, no Origin",
             request: get(None),
-            contenders: Contenders::with_origins(3, Headers::Listed),
+            contenders: Contenders::with_origins(3, Headers::Listed).floor(FloorAnswer::Vary),
         },
         Case {
             name: "get_disallowed_origin",
             description: "GET, disallowed origin",
             request: get(Some("https://evil.example.net")),
-            contenders: Contenders::with_origins(3, Headers::Listed),
+            contenders: Contenders::with_origins(3, Headers::Listed).floor(FloorAnswer::Vary),
         },
     ]
 }
