@@ -147,20 +147,25 @@ fn main() -> Result<(), Box<dyn Error>> {
         let listener = TcpListener::bind(addr).await?;
         println!("listening on {}", listener.local_addr()?);
         std::io::stdout().flush()?;
-        let inner = Metered {
-            inner: service_fn(answer),
-            meter: meter.clone(),
-        };
+        // The meter wraps the whole stack, so that it also counts the preflights a layer
+        // answers without calling the inner service.
+        fn metered<S>(inner: S, meter: &Arc<Meter>) -> Metered<S> {
+            Metered {
+                inner,
+                meter: meter.clone(),
+            }
+        }
+        let inner = service_fn(answer);
         let origins = cases::origins(3);
         let serving = async {
             match contender.as_str() {
-                "none" => serve(listener, inner).await,
+                "none" => serve(listener, metered(inner, &meter)).await,
                 "tower-cors" => {
                     let layer = cases::tower_cors_layer(
                         tower_cors::AllowOrigin::list(&origins),
                         cases::Headers::Listed,
                     );
-                    serve(listener, layer.layer(inner)).await
+                    serve(listener, metered(layer.layer(inner), &meter)).await
                 }
                 "tower-http" => {
                     let origins: Vec<HeaderValue> = origins
@@ -171,7 +176,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                         tower_http::cors::AllowOrigin::list(origins),
                         cases::Headers::Listed,
                     );
-                    serve(listener, layer.layer(inner)).await
+                    serve(listener, metered(layer.layer(inner), &meter)).await
                 }
                 other => Err(format!("unknown contender {other:?}").into()),
             }
