@@ -91,7 +91,7 @@ impl CorsLayer {
         &self.shared
     }
 
-    fn policy(&self) -> Arc<Policy> {
+    pub(crate) fn policy(&self) -> Arc<Policy> {
         self.shared.policy.load()
     }
 

@@ -15,6 +15,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri}
 use crate::decision::{Decision, Denial, RequestKind};
 use crate::layer::CorsLayer;
 use crate::methods::is_safelisted_method;
+use crate::origin::OriginMatcher;
 use crate::policy::{
     Evaluation, Head, Route, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
     ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
@@ -677,10 +678,23 @@ fn preflight_check(request: &BrowserRequest, exchange: &Exchange) -> Result<(), 
 }
 
 /// The configuration change that would have avoided a denial.
-fn fix_for_denial(denial: &Denial, request: &BrowserRequest) -> String {
+fn fix_for_denial(denial: &Denial, request: &BrowserRequest, layer: &CorsLayer) -> String {
     let origin = String::from_utf8_lossy(request.origin.as_bytes());
     match denial {
-        Denial::OriginNotAllowed => format!("add {origin:?} to allow_origins"),
+        Denial::OriginNotAllowed => {
+            let misses = match &layer.policy().origin {
+                OriginMatcher::List(list) => list.near_misses(request.origin.as_bytes(), 3),
+                _ => Vec::new(),
+            };
+            if misses.is_empty() {
+                format!("add {origin:?} to allow_origins")
+            } else {
+                format!(
+                    "add {origin:?} to allow_origins (near misses: {})",
+                    misses.join("; ")
+                )
+            }
+        }
         Denial::OriginRefusedByPredicate => {
             format!("make the origin predicate accept {origin:?}")
         }
@@ -745,7 +759,7 @@ impl CorsLayer {
         let mut fixes = Vec::new();
         let note = |decision: &Decision, fixes: &mut Vec<String>| {
             if let Some(denial) = decision.denial() {
-                fixes.push(fix_for_denial(denial, request));
+                fixes.push(fix_for_denial(denial, request, self));
             }
         };
         let preflight = request

@@ -342,3 +342,52 @@ fn large_safelisted_values_need_a_preflight() {
         "{out}"
     );
 }
+
+#[test]
+fn refused_origins_name_their_near_misses() {
+    let policy = config(
+        "near-misses",
+        r#"allow_origins = ["http://localhost:3000", "https://*.example.com", "https://app.example.org", "https://www.shop.example.net"]"#,
+    );
+    for (origin, hint) in [
+        (
+            "http://127.0.0.1:3000",
+            r#"near misses: "http://localhost:3000" is another host: localhost, 127.0.0.1 and [::1] are different origins to a browser"#,
+        ),
+        (
+            "http://localhost:5173",
+            r#"near misses: "http://localhost:3000" has another port"#,
+        ),
+        (
+            "http://app.example.org",
+            r#"near misses: "https://app.example.org" has another scheme"#,
+        ),
+        (
+            "https://example.com",
+            r#"near misses: "https://*.example.com" matches subdomains of example.com only, not example.com itself"#,
+        ),
+        (
+            "http://api.example.com",
+            r#"near misses: "https://*.example.com" has another scheme"#,
+        ),
+        (
+            "https://shop.example.net",
+            r#"near misses: "https://www.shop.example.net" differs in the www. prefix"#,
+        ),
+    ] {
+        let (code, out, _) = explain(&policy, &["--origin", origin]);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains(&format!("- add \"{origin}\" to allow_origins (")),
+            "{origin}: {out}"
+        );
+        assert!(out.contains(hint), "{origin}: {out}");
+    }
+    // Nothing close: the plain fix.
+    let (code, out, _) = explain(&policy, &["--origin", "https://evil.test"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("- add \"https://evil.test\" to allow_origins\n"),
+        "{out}"
+    );
+}
