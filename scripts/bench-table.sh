@@ -6,7 +6,8 @@
 # and the allocations per request.
 #
 #   scripts/bench-table.sh                 # runs the benchmarks, then prints the table
-#   NO_RUN=1 scripts/bench-table.sh        # prints the table from the last run's results
+#   NO_RUN=1 scripts/bench-table.sh        # the table from the last benchmark run (the
+#                                          # allocation counts are measured again)
 #
 # Knobs (environment): WARMUP seconds per benchmark (1), MEASURE seconds per benchmark (3).
 # Needs python3 (to read criterion's JSON).
@@ -23,8 +24,15 @@ if [[ -z "${NO_RUN:-}" ]]; then
         --noplot >&2
 fi
 
-allocations=$(cargo test --quiet --release --test alloc -- --nocapture \
-    tower_cors_never_allocates_more_than_tower_http 2>/dev/null | grep -E '^[a-z_0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$')
+if ! alloc_output=$(cargo test --quiet --release --test alloc -- --nocapture \
+    tower_cors_never_allocates_more_than_tower_http); then
+    echo "the allocation counts failed: see 'cargo test --release --test alloc -- --nocapture'" >&2
+    exit 1
+fi
+allocations=$(grep -E '^[a-z_0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$' <<<"$alloc_output") || {
+    echo "tests/alloc.rs printed no allocation counts" >&2
+    exit 1
+}
 
 ALLOCATIONS="$allocations" python3 - <<'EOF'
 import json, os, pathlib

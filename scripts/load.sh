@@ -33,7 +33,7 @@ done
 cd "$(dirname "$0")/.."
 cargo build --quiet --release --example load_server
 server=target/release/examples/load_server
-port=$PORT
+port=$((PORT - 1))
 url=
 work=$(mktemp -d)
 pid=

@@ -365,16 +365,43 @@ fn is_forbidden_request_header(name: &HeaderName, value: &HeaderValue) -> bool {
     matches!(
         name,
         "x-http-method" | "x-http-method-override" | "x-method-override"
-    ) && {
-        let mut forbidden = false;
-        let _ = for_each_element([value], |element| {
-            forbidden |= [&b"CONNECT"[..], b"TRACE", b"TRACK"]
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(element));
-            Ok::<(), ()>(())
+    ) && split_outside_quotes(value.as_bytes()).any(|element| {
+        [&b"CONNECT"[..], b"TRACE", b"TRACK"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(element))
+    })
+}
+
+/// The elements of a header value split at commas outside quoted strings, trimmed of
+/// whitespace (the Fetch Standard's "get, decode, and split"; a quoted element keeps its
+/// quotes, so it never equals a method name).
+fn split_outside_quotes(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(value);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        let (mut quoted, mut escaped) = (false, false);
+        let comma = current.iter().position(|&b| {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' if quoted => escaped = true,
+                b'"' => quoted = !quoted,
+                b',' if !quoted => return true,
+                _ => {}
+            }
+            false
         });
-        forbidden
-    }
+        let element = match comma {
+            Some(i) => {
+                rest = Some(&current[i + 1..]);
+                &current[..i]
+            }
+            None => {
+                rest = None;
+                current
+            }
+        };
+        Some(trim_ows(element))
+    })
 }
 
 /// CORS-safelisted request headers (Fetch Standard), which never cause a preflight.
@@ -799,6 +826,23 @@ impl CorsLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn method_overrides_are_split_outside_quoted_strings() {
+        let forbidden = |value: &'static str| {
+            is_forbidden_request_header(
+                &HeaderName::from_static("x-http-method-override"),
+                &HeaderValue::from_static(value),
+            )
+        };
+        assert!(forbidden("TRACE"));
+        assert!(forbidden("get, trace"));
+        assert!(forbidden(" PUT ,Connect"));
+        assert!(!forbidden("\"a,TRACE\""));
+        assert!(!forbidden("\"a\\\",TRACE\""));
+        assert!(forbidden("\"a\", TRACE"));
+        assert!(!forbidden("PATCH"));
+    }
 
     fn safelisted(name: &str, value: &str) -> bool {
         is_safelisted_request_header(

@@ -197,7 +197,6 @@ impl Service<Request<Body>> for Floor {
             ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
             ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
         };
-        let origin = request.headers().get(ORIGIN).cloned();
         match self.answer {
             FloorAnswer::Vary => {
                 let Ok(mut response) = self.inner.call(request).into_inner();
@@ -207,6 +206,7 @@ impl Service<Request<Body>> for Floor {
                 ready(Ok(response))
             }
             FloorAnswer::Grant => {
+                let origin = request.headers().get(ORIGIN).cloned();
                 let Ok(mut response) = self.inner.call(request).into_inner();
                 let headers = response.headers_mut();
                 if let Some(origin) = origin {
@@ -218,6 +218,7 @@ impl Service<Request<Body>> for Floor {
                 ready(Ok(response))
             }
             FloorAnswer::Preflight(requested) => {
+                let origin = request.headers().get(ORIGIN).cloned();
                 let allow_headers = match requested {
                     Headers::Listed => Some(self.headers.clone()),
                     Headers::Mirrored => request
