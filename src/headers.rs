@@ -7,7 +7,7 @@ use http::{HeaderName, HeaderValue};
 
 use crate::decision::Denial;
 use crate::error::{ConfigProblem, Field, ProblemKind};
-use crate::util::{for_each_element, for_each_name, is_token, join_values, trim_ows, ListError};
+use crate::util::{for_each_element, is_token, join_values, trim_ows};
 
 /// Which request headers a preflight may ask for.
 ///
@@ -296,10 +296,18 @@ impl HeaderPolicy {
         requested: &GetAll<'_, HeaderValue>,
         limit: usize,
     ) -> Result<(), Denial> {
-        let result = for_each_name(requested.iter(), limit, |name, upper| {
+        let mut count = 0usize;
+        for_each_element(requested.iter(), |name| {
+            count += 1;
+            if count > limit {
+                return Err(Denial::TooManyRequestHeaders { limit });
+            }
+            if !is_token(name) {
+                return Err(Denial::MalformedRequestHeaders);
+            }
             let allowed = match self {
                 // Browsers send lowercase names: then a plain comparison gives the same order.
-                Self::List { names, .. } if upper => names
+                Self::List { names, .. } if name.iter().any(u8::is_ascii_uppercase) => names
                     .binary_search_by(|n| cmp_to_lowercase(n, name))
                     .is_ok(),
                 Self::List { names, .. } => names.binary_search_by(|n| (**n).cmp(name)).is_ok(),
@@ -310,17 +318,11 @@ impl HeaderPolicy {
             if allowed {
                 return Ok(());
             }
-            let name =
-                HeaderName::from_bytes(name).map_err(|_| CheckError::List(ListError::Malformed))?;
-            Err(CheckError::Denied(match self {
+            let name = HeaderName::from_bytes(name).map_err(|_| Denial::MalformedRequestHeaders)?;
+            Err(match self {
                 Self::List { .. } => Denial::HeaderNotAllowed(name),
                 _ => Denial::AuthorizationNotCoveredByWildcard,
-            }))
-        });
-        result.map_err(|error| match error {
-            CheckError::List(ListError::TooMany) => Denial::TooManyRequestHeaders { limit },
-            CheckError::List(ListError::Malformed) => Denial::MalformedRequestHeaders,
-            CheckError::Denied(denial) => denial,
+            })
         })
     }
 
@@ -346,18 +348,6 @@ impl HeaderPolicy {
                 join_values(names)
             }
         }
-    }
-}
-
-/// Why [`HeaderPolicy::check`] stopped.
-enum CheckError {
-    List(ListError),
-    Denied(Denial),
-}
-
-impl From<ListError> for CheckError {
-    fn from(error: ListError) -> Self {
-        Self::List(error)
     }
 }
 
