@@ -320,27 +320,48 @@ fn default_port(scheme: &[u8]) -> Option<u16> {
     }
 }
 
-/// Byte classes used when parsing origins: one table lookup per byte.
+/// Byte classes used when parsing origins: one table lookup per byte. The `REQUEST_` classes
+/// are the lowercase forms browsers send.
 const SCHEME_BYTE: u8 = 1;
 const LABEL_BYTE: u8 = 2;
+const REQUEST_SCHEME_BYTE: u8 = 4;
+const REQUEST_LABEL_BYTE: u8 = 8;
+const REQUEST_IPV6_BYTE: u8 = 16;
 const BYTE_CLASSES: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
-        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.') {
+        let scheme = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.');
+        let label = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
+        if scheme {
             table[i] |= SCHEME_BYTE;
         }
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_') {
+        if label {
             table[i] |= LABEL_BYTE;
+        }
+        if !b.is_ascii_uppercase() {
+            if scheme {
+                table[i] |= REQUEST_SCHEME_BYTE;
+            }
+            if label {
+                table[i] |= REQUEST_LABEL_BYTE;
+            }
+        }
+        if b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.') {
+            table[i] |= REQUEST_IPV6_BYTE;
         }
         i += 1;
     }
     table
 };
 
+fn in_class(b: u8, class: u8) -> bool {
+    BYTE_CLASSES[usize::from(b)] & class != 0
+}
+
 fn all_in_class(s: &[u8], class: u8) -> bool {
-    s.iter().all(|&b| BYTE_CLASSES[usize::from(b)] & class != 0)
+    s.iter().all(|&b| in_class(b, class))
 }
 
 fn is_scheme(s: &[u8]) -> bool {
@@ -369,39 +390,20 @@ fn is_host(h: &[u8]) -> bool {
     h.split(|&b| b == b'.').all(is_label)
 }
 
-/// `[address]` as browsers serialise it (the URL Standard's IPv6 serializer): lowercase hex
-/// without leading zeros, the first longest run of two or more zero pieces as `::`.
+/// `[address]` as browsers serialise it (the URL Standard's IPv6 serializer). It agrees with
+/// the standard library's, which compresses the first longest run of two or more zero
+/// pieces, except for IPv4-mapped addresses, which browsers write in hex pieces too.
 fn canonical_ipv6(bracketed: &[u8]) -> Option<Vec<u8>> {
     let inner = bracketed.strip_prefix(b"[")?.strip_suffix(b"]")?;
     let address: std::net::Ipv6Addr = std::str::from_utf8(inner).ok()?.parse().ok()?;
-    let pieces = address.segments();
-    // The first longest run of zero pieces, if it is at least two long.
-    let (mut best_start, mut best_len) = (0, 0);
-    let mut i = 0;
-    while i < pieces.len() {
-        let run = pieces[i..].iter().take_while(|&&p| p == 0).count();
-        if run > best_len {
-            (best_start, best_len) = (i, run);
+    let text = match address.to_ipv4_mapped() {
+        Some(_) => {
+            let pieces = address.segments();
+            format!("[::ffff:{:x}:{:x}]", pieces[6], pieces[7])
         }
-        i += run.max(1);
-    }
-    let compress = (best_len >= 2).then_some(best_start..best_start + best_len);
-    let mut out = String::from("[");
-    let mut i = 0;
-    while i < pieces.len() {
-        if let Some(range) = compress.as_ref().filter(|r| r.start == i) {
-            out.push_str(if i == 0 { "::" } else { ":" });
-            i = range.end;
-            continue;
-        }
-        out.push_str(&format!("{:x}", pieces[i]));
-        if i + 1 < pieces.len() {
-            out.push(':');
-        }
-        i += 1;
-    }
-    out.push(']');
-    Some(out.into_bytes())
+        None => format!("[{address}]"),
+    };
+    Some(text.into_bytes())
 }
 
 /// Whether the URL Standard would read `host` as an IPv4 address: its last label (ignoring one
@@ -416,17 +418,22 @@ fn looks_like_ipv4(host: &[u8]) -> bool {
                 .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)))
 }
 
-/// Four decimal numbers from 0 to 255 without leading zeros: the form browsers send.
+/// Four decimal numbers from 0 to 255 without leading zeros, the form browsers send: what
+/// the standard library's parser accepts.
 fn is_canonical_ipv4(host: &[u8]) -> bool {
-    let mut count = 0;
-    host.split(|&b| b == b'.').all(|part| {
-        count += 1;
-        !part.is_empty()
-            && part.len() <= 3
-            && part.iter().all(u8::is_ascii_digit)
-            && (part.len() == 1 || part[0] != b'0')
-            && part.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) <= 255
-    }) && count == 4
+    std::str::from_utf8(host).is_ok_and(|host| host.parse::<std::net::Ipv4Addr>().is_ok())
+}
+
+/// A port as browsers write it: 1 to 5 digits, no leading zero, at most 65535.
+fn parse_port(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty()
+        || digits.len() > 5
+        || (digits.len() > 1 && digits[0] == b'0')
+        || !digits.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 /// Why an origin string could not be parsed; turned into a configuration problem.
@@ -495,53 +502,10 @@ pub(crate) fn split_origin(input: &[u8]) -> Result<OriginParts<'_>, OriginSyntax
     let port = match port {
         [] => PortSpec::Default,
         [b':', b'*'] => PortSpec::Any,
-        [b':', digits @ ..] => {
-            if digits.is_empty()
-                || digits.len() > 5
-                || (digits.len() > 1 && digits[0] == b'0')
-                || !digits.iter().all(u8::is_ascii_digit)
-            {
-                return Err(OriginSyntax::BadPort);
-            }
-            let n = digits
-                .iter()
-                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
-            match u16::try_from(n) {
-                Ok(n) => PortSpec::Exact(n),
-                Err(_) => return Err(OriginSyntax::BadPort),
-            }
-        }
+        [b':', digits @ ..] => PortSpec::Exact(parse_port(digits).ok_or(OriginSyntax::BadPort)?),
         _ => return Err(OriginSyntax::BadHost),
     };
     Ok(OriginParts { scheme, host, port })
-}
-
-/// Byte classes of request origins, which browsers serialise in lowercase.
-const REQUEST_SCHEME_BYTE: u8 = 1;
-const REQUEST_LABEL_BYTE: u8 = 2;
-const REQUEST_IPV6_BYTE: u8 = 4;
-const REQUEST_BYTE_CLASSES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        let lower_or_digit = b.is_ascii_lowercase() || b.is_ascii_digit();
-        if lower_or_digit || matches!(b, b'+' | b'-' | b'.') {
-            table[i] |= REQUEST_SCHEME_BYTE;
-        }
-        if lower_or_digit || matches!(b, b'-' | b'_') {
-            table[i] |= REQUEST_LABEL_BYTE;
-        }
-        if b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.') {
-            table[i] |= REQUEST_IPV6_BYTE;
-        }
-        i += 1;
-    }
-    table
-};
-
-fn request_class(b: u8) -> u8 {
-    REQUEST_BYTE_CLASSES[usize::from(b)]
 }
 
 /// Parses an `Origin` request header the way a browser serialises it: lowercase, no default
@@ -555,7 +519,7 @@ pub(crate) fn parse_request_origin(value: &[u8]) -> Option<OriginParts<'_>> {
     }
     let scheme_len = 1 + value[1..]
         .iter()
-        .take_while(|&&b| request_class(b) & REQUEST_SCHEME_BYTE != 0)
+        .take_while(|&&b| in_class(b, REQUEST_SCHEME_BYTE))
         .count();
     let (scheme, rest) = value.split_at(scheme_len);
     let rest = rest.strip_prefix(b"://")?;
@@ -565,7 +529,7 @@ pub(crate) fn parse_request_origin(value: &[u8]) -> Option<OriginParts<'_>> {
         if close == 1
             || !rest[1..close]
                 .iter()
-                .all(|&b| request_class(b) & REQUEST_IPV6_BYTE != 0)
+                .all(|&b| in_class(b, REQUEST_IPV6_BYTE))
         {
             return None;
         }
@@ -579,7 +543,7 @@ pub(crate) fn parse_request_origin(value: &[u8]) -> Option<OriginParts<'_>> {
                     return None;
                 }
                 label = 0;
-            } else if request_class(b) & REQUEST_LABEL_BYTE != 0 {
+            } else if in_class(b, REQUEST_LABEL_BYTE) {
                 label += 1;
                 if label > 63 {
                     return None;
@@ -601,17 +565,7 @@ pub(crate) fn parse_request_origin(value: &[u8]) -> Option<OriginParts<'_>> {
     let port = match port {
         [] => PortSpec::Default,
         [b':', digits @ ..] => {
-            if digits.is_empty()
-                || digits.len() > 5
-                || (digits.len() > 1 && digits[0] == b'0')
-                || !digits.iter().all(u8::is_ascii_digit)
-            {
-                return None;
-            }
-            let n = digits
-                .iter()
-                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
-            let n = u16::try_from(n).ok()?;
+            let n = parse_port(digits)?;
             if default_port(scheme) == Some(n) {
                 return None;
             }
@@ -1146,6 +1100,8 @@ mod tests {
             "http://[0:0:0:0:0:0:0:1]:8080",
             "http://[2001:DB8:0:0:1:0:0:1]",
             "http://[::ffff:127.0.0.1]",
+            "http://[::1.2.3.4]",
+            "http://[1:0:0:2:0:0:0:3]",
             "http://127.0.0.1:3000",
         ]);
         assert!(problems.is_empty(), "{problems:?}");
@@ -1153,6 +1109,8 @@ mod tests {
             "http://[::1]:8080",
             "http://[2001:db8::1:0:0:1]",
             "http://[::ffff:7f00:1]",
+            "http://[::102:304]",
+            "http://[1:0:0:2::3]",
             "http://127.0.0.1:3000",
         ] {
             assert!(list.exact.contains(origin.as_bytes()), "{origin}");
@@ -1173,9 +1131,15 @@ mod tests {
         }
         let (_, problems) = compile(&["http://[1::2::3]"]);
         assert_eq!(problems[0].kind(), ProblemKind::OriginBadHost);
-        let (_, problems) = compile(&["http://localhost:03000"]);
-        assert_eq!(problems[0].kind(), ProblemKind::OriginBadPort);
-        assert!(parse_request_origin(b"http://localhost:03000").is_none());
+        for port in ["03000", "+3000", "-1", "65536", ""] {
+            let origin = format!("http://localhost:{port}");
+            let (_, problems) = compile(&[&origin]);
+            assert_eq!(problems[0].kind(), ProblemKind::OriginBadPort, "{origin}");
+            assert!(
+                parse_request_origin(origin.as_bytes()).is_none(),
+                "{origin}"
+            );
+        }
         assert!(parse_request_origin(b"http://localhost:0").is_some());
     }
 
