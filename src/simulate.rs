@@ -306,8 +306,14 @@ impl BrowserRequest {
 /// The most bytes of safelisted header values a request can carry without a preflight.
 const SAFELISTED_TOTAL_LIMIT: usize = 1024;
 
-/// `fetch` uppercases these methods whatever their case, and refuses `CONNECT`, `TRACE` and
-/// `TRACK`.
+/// Whether `fetch` refuses a method: `CONNECT`, `TRACE` and `TRACK`, in any case.
+fn is_forbidden_method(method: &[u8]) -> bool {
+    [&b"CONNECT"[..], b"TRACE", b"TRACK"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
+}
+
+/// `fetch` uppercases these methods whatever their case, and refuses the forbidden ones.
 fn normalize_method(method: Method) -> Result<Method, InvalidRequest> {
     const NORMALIZED: [Method; 6] = [
         Method::DELETE,
@@ -318,10 +324,7 @@ fn normalize_method(method: Method) -> Result<Method, InvalidRequest> {
         Method::PUT,
     ];
     let name = method.as_str();
-    if ["CONNECT", "TRACE", "TRACK"]
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(name))
-    {
+    if is_forbidden_method(name.as_bytes()) {
         return Err(InvalidRequest(format!(
             "{name:?} is a forbidden method: fetch refuses it"
         )));
@@ -365,11 +368,7 @@ fn is_forbidden_request_header(name: &HeaderName, value: &HeaderValue) -> bool {
     matches!(
         name,
         "x-http-method" | "x-http-method-override" | "x-method-override"
-    ) && split_outside_quotes(value.as_bytes()).any(|element| {
-        [&b"CONNECT"[..], b"TRACE", b"TRACK"]
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(element))
-    })
+    ) && split_outside_quotes(value.as_bytes()).any(is_forbidden_method)
 }
 
 /// The elements of a header value split at commas outside quoted strings, trimmed of
