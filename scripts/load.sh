@@ -10,8 +10,9 @@
 #   CASE=no-origin scripts/load.sh        # GET without Origin
 #
 # Knobs (environment): REQUESTS timed per run (200000), WARMUP requests before them (20000),
-# CONNECTIONS (32), ROUNDS (5), PORT (38080: the first of the ports used, one per run, so that
-# no run waits for the previous one's sockets to close).
+# CONNECTIONS (32), ROUNDS (5), PORT (38080: the first of the ports used; each run takes the
+# next one, because binding the previous run's port right after its server exited sometimes
+# failed with "address in use").
 # Needs wrk (`apt-get install wrk`) and curl.
 set -euo pipefail
 
@@ -128,9 +129,10 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-best_rps() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -n 1; }
-best_cpu() { tr ' ' '\n' <<<"$1" | grep . | sort -g | head -n 1; }
+sorted() { tr ' ' '\n' <<<"$1" | grep . | sort -g; }
+median() { sorted "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+best_rps() { sorted "$1" | tail -n 1; }
+best_cpu() { sorted "$1" | head -n 1; }
 
 echo
 echo "Load test: $CASE, $REQUESTS requests timed per run after $WARMUP, $CONNECTIONS connections, $ROUNDS rounds (contenders taking turns)"
