@@ -63,15 +63,17 @@ impl CorsLayer {
     /// every configuration problem is reported.
     ///
     /// ```
-    /// use http::Method;
+    /// use http::{header, Method, Request};
     /// use tower_cors::CorsLayer;
     ///
     /// let layer = CorsLayer::new()
     ///     .allow_origin("https://app.example.com")
     ///     .allow_methods([Method::GET, Method::POST])
     ///     .build()?;
-    /// # let _ = layer;
-    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+    /// assert!(layer.decide(&request).is_allowed());
+    /// assert!(CorsLayer::new().build().is_err()); // no origin policy
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[allow(clippy::new_ret_no_self)]
     pub fn new() -> CorsBuilder {
