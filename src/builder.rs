@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::error::{ConfigError, ConfigProblem, Field, ProblemKind};
+use crate::error::ConfigError;
 use crate::headers::{AllowHeaders, ExposeHeaders};
 use crate::layer::CorsLayer;
 use crate::methods::AllowMethods;
 use crate::origin::AllowOrigin;
-use crate::policy::{Policy, DEFAULT_MAX_REQUEST_HEADERS};
+use crate::policy::Settings;
 
 /// Collects a CORS policy; [`build`](CorsBuilder::build) validates it into a [`CorsLayer`].
 ///
@@ -40,30 +40,46 @@ use crate::policy::{Policy, DEFAULT_MAX_REQUEST_HEADERS};
 /// # let _ = layer;
 /// # Ok::<(), tower_cors::ConfigError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct CorsBuilder {
-    pub(crate) allow_origin: AllowOrigin,
-    pub(crate) allow_methods: AllowMethods,
-    pub(crate) allow_headers: AllowHeaders,
-    pub(crate) expose_headers: ExposeHeaders,
-    pub(crate) allow_credentials: bool,
-    pub(crate) max_age: Option<Duration>,
-    pub(crate) allow_private_network: bool,
-    pub(crate) preflight_status: StatusCode,
-    preflight_status_set: bool,
-    pub(crate) strict_preflight: bool,
-    pub(crate) reject_disallowed_origins: bool,
-    pub(crate) preflight_continue: bool,
-    pub(crate) max_request_headers: usize,
-    pub(crate) decision_extension: bool,
-    #[cfg(feature = "tracing")]
-    pub(crate) denial_level: tracing::Level,
+    settings: Settings,
 }
 
-impl Default for CorsBuilder {
-    fn default() -> Self {
-        Self::new()
+impl CorsLayer {
+    /// Starts a policy. See [`CorsBuilder`].
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn builder() -> CorsBuilder {
+        CorsBuilder::new()
+    }
+
+    /// The same as [`CorsLayer::builder`], under the name tower-http users know:
+    /// `CorsLayer::new().allow_origin(..)...` keeps working, with `.build()?` at the end, where
+    /// every configuration problem is reported.
+    ///
+    /// ```
+    /// use http::{header, Method, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::new()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_methods([Method::GET, Method::POST])
+    ///     .build()?;
+    /// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+    /// assert!(layer.decide(&request).is_allowed());
+    /// assert!(CorsLayer::new().build().is_err()); // no origin policy
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new() -> CorsBuilder {
+        CorsBuilder::new()
     }
 }
 
@@ -75,24 +91,11 @@ impl CorsBuilder {
     /// assert!(builder.build().is_err()); // no origin allowed yet
     /// ```
     pub fn new() -> Self {
-        Self {
-            allow_origin: AllowOrigin::default(),
-            allow_methods: AllowMethods::default(),
-            allow_headers: AllowHeaders::default(),
-            expose_headers: ExposeHeaders::default(),
-            allow_credentials: false,
-            max_age: None,
-            allow_private_network: false,
-            preflight_status: StatusCode::NO_CONTENT,
-            preflight_status_set: false,
-            strict_preflight: false,
-            reject_disallowed_origins: false,
-            preflight_continue: false,
-            max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
-            decision_extension: false,
-            #[cfg(feature = "tracing")]
-            denial_level: tracing::Level::DEBUG,
-        }
+        Self::default()
+    }
+
+    pub(crate) fn from_settings(settings: Settings) -> Self {
+        Self { settings }
     }
 
     /// Which origins may read responses ([`Access-Control-Allow-Origin`][mdn]).
@@ -122,7 +125,7 @@ impl CorsBuilder {
     ///
     /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin
     pub fn allow_origin(mut self, origin: impl Into<AllowOrigin>) -> Self {
-        self.allow_origin = origin.into();
+        self.settings.allow_origin = origin.into();
         self
     }
 
@@ -149,7 +152,7 @@ impl CorsBuilder {
     ///
     /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods
     pub fn allow_methods(mut self, methods: impl Into<AllowMethods>) -> Self {
-        self.allow_methods = methods.into();
+        self.settings.allow_methods = methods.into();
         self
     }
 
@@ -176,7 +179,7 @@ impl CorsBuilder {
     ///
     /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers
     pub fn allow_headers(mut self, headers: impl Into<AllowHeaders>) -> Self {
-        self.allow_headers = headers.into();
+        self.settings.allow_headers = headers.into();
         self
     }
 
@@ -195,7 +198,7 @@ impl CorsBuilder {
     ///
     /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers
     pub fn expose_headers(mut self, headers: impl Into<ExposeHeaders>) -> Self {
-        self.expose_headers = headers.into();
+        self.settings.expose_headers = headers.into();
         self
     }
 
@@ -219,7 +222,7 @@ impl CorsBuilder {
     ///
     /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials
     pub fn allow_credentials(mut self, allow: bool) -> Self {
-        self.allow_credentials = allow;
+        self.settings.allow_credentials = allow;
         self
     }
 
@@ -241,7 +244,7 @@ impl CorsBuilder {
     ///
     /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age
     pub fn max_age(mut self, max_age: Duration) -> Self {
-        self.max_age = Some(max_age);
+        self.settings.max_age = Some(max_age);
         self
     }
 
@@ -263,7 +266,7 @@ impl CorsBuilder {
     ///
     /// [pna]: https://wicg.github.io/private-network-access/
     pub fn allow_private_network(mut self, allow: bool) -> Self {
-        self.allow_private_network = allow;
+        self.settings.allow_private_network = allow;
         self
     }
 
@@ -282,8 +285,7 @@ impl CorsBuilder {
     /// # let _ = layer;
     /// ```
     pub fn preflight_status(mut self, status: StatusCode) -> Self {
-        self.preflight_status = status;
-        self.preflight_status_set = true;
+        self.settings.preflight_status = Some(status.as_u16());
         self
     }
 
@@ -303,7 +305,7 @@ impl CorsBuilder {
     /// # let _ = layer;
     /// ```
     pub fn strict_preflight(mut self, strict: bool) -> Self {
-        self.strict_preflight = strict;
+        self.settings.strict_preflight = strict;
         self
     }
 
@@ -330,7 +332,7 @@ impl CorsBuilder {
     /// # let _ = layer;
     /// ```
     pub fn reject_disallowed_origins(mut self, reject: bool) -> Self {
-        self.reject_disallowed_origins = reject;
+        self.settings.reject_disallowed_origins = reject;
         self
     }
 
@@ -352,7 +354,7 @@ impl CorsBuilder {
     /// # let _ = layer;
     /// ```
     pub fn preflight_continue(mut self, pass: bool) -> Self {
-        self.preflight_continue = pass;
+        self.settings.preflight_continue = pass;
         self
     }
 
@@ -371,7 +373,7 @@ impl CorsBuilder {
     /// # let _ = layer;
     /// ```
     pub fn max_request_headers(mut self, limit: usize) -> Self {
-        self.max_request_headers = limit;
+        self.settings.max_request_headers = limit;
         self
     }
 
@@ -411,7 +413,7 @@ impl CorsBuilder {
     /// # });
     /// ```
     pub fn decision_extension(mut self, insert: bool) -> Self {
-        self.decision_extension = insert;
+        self.settings.decision_extension = insert;
         self
     }
 
@@ -431,7 +433,7 @@ impl CorsBuilder {
     #[cfg(feature = "tracing")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
     pub fn denial_level(mut self, level: tracing::Level) -> Self {
-        self.denial_level = level;
+        self.settings.denial_level = level;
         self
     }
 
@@ -455,29 +457,9 @@ impl CorsBuilder {
     /// assert!(err.to_string().contains("allow_origins"));
     /// ```
     pub fn build(&self) -> Result<CorsLayer, ConfigError> {
-        let (policy, mut problems) = Policy::compile(self);
-        if self.preflight_continue {
-            if self.preflight_status_set {
-                problems.push(ConfigProblem::new(
-                    Field::PreflightStatus,
-                    None,
-                    self.preflight_status.as_str(),
-                    ProblemKind::IgnoredWithPreflightContinue,
-                ));
-            }
-            if self.strict_preflight {
-                problems.push(ConfigProblem::new(
-                    Field::StrictPreflight,
-                    None,
-                    "true",
-                    ProblemKind::IgnoredWithPreflightContinue,
-                ));
-            }
-        }
-        if problems.is_empty() {
-            Ok(CorsLayer::from_policy(Arc::new(policy)))
-        } else {
-            Err(ConfigError::new(problems))
+        match self.settings.compile() {
+            Ok(policy) => Ok(CorsLayer::from_policy(Arc::new(policy))),
+            Err(problems) => Err(ConfigError::new(problems)),
         }
     }
 }

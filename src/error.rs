@@ -68,8 +68,10 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// The setting a [`ConfigProblem`] is about. Its [`Display`](fmt::Display) is the key used in
-/// configuration files, so messages read the same from the builder and from a file.
+/// A setting of the policy, named by its configuration key: what a [`ConfigProblem`] is
+/// about. Its [`Display`](fmt::Display) is the key used in configuration files, so messages
+/// read the same from the builder and from a file; [`Field::ALL`] lists every key, in the order
+/// of the builder.
 ///
 /// ```
 /// use tower_cors::{CorsLayer, Field};
@@ -81,6 +83,7 @@ impl std::error::Error for ConfigError {}
 ///     .unwrap_err();
 /// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
 /// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
+/// assert_eq!(Field::ALL.len(), 12);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -97,15 +100,44 @@ pub enum Field {
     AllowCredentials,
     /// [`CorsBuilder::max_age`](crate::CorsBuilder::max_age).
     MaxAge,
+    /// [`CorsBuilder::allow_private_network`](crate::CorsBuilder::allow_private_network).
+    AllowPrivateNetwork,
     /// [`CorsBuilder::preflight_status`](crate::CorsBuilder::preflight_status).
     PreflightStatus,
-    /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
-    MaxRequestHeaders,
     /// [`CorsBuilder::strict_preflight`](crate::CorsBuilder::strict_preflight).
     StrictPreflight,
+    /// [`CorsBuilder::reject_disallowed_origins`](crate::CorsBuilder::reject_disallowed_origins).
+    RejectDisallowedOrigins,
+    /// [`CorsBuilder::preflight_continue`](crate::CorsBuilder::preflight_continue).
+    PreflightContinue,
+    /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
+    MaxRequestHeaders,
 }
 
 impl Field {
+    /// Every configuration key, in the order of the builder's documentation.
+    ///
+    /// ```
+    /// use tower_cors::Field;
+    ///
+    /// assert_eq!(Field::ALL[0], Field::AllowOrigins);
+    /// assert!(Field::ALL.iter().all(|f| f.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+    /// ```
+    pub const ALL: [Field; 12] = [
+        Self::AllowOrigins,
+        Self::AllowMethods,
+        Self::AllowHeaders,
+        Self::ExposeHeaders,
+        Self::AllowCredentials,
+        Self::MaxAge,
+        Self::AllowPrivateNetwork,
+        Self::PreflightStatus,
+        Self::StrictPreflight,
+        Self::RejectDisallowedOrigins,
+        Self::PreflightContinue,
+        Self::MaxRequestHeaders,
+    ];
+
     /// The configuration key of this setting.
     ///
     /// ```
@@ -119,9 +151,12 @@ impl Field {
             Self::ExposeHeaders => "expose_headers",
             Self::AllowCredentials => "allow_credentials",
             Self::MaxAge => "max_age_secs",
+            Self::AllowPrivateNetwork => "allow_private_network",
             Self::PreflightStatus => "preflight_status",
-            Self::MaxRequestHeaders => "max_request_headers",
             Self::StrictPreflight => "strict_preflight",
+            Self::RejectDisallowedOrigins => "reject_disallowed_origins",
+            Self::PreflightContinue => "preflight_continue",
+            Self::MaxRequestHeaders => "max_request_headers",
         }
     }
 }
@@ -331,8 +366,6 @@ pub enum ProblemKind {
     InvalidStatus,
     /// The limit is zero, which would refuse every preflight that asks for a header.
     ZeroLimit,
-    /// A value too large to be sent.
-    TooLarge,
     /// An option that has no effect because preflights are passed to the inner service.
     IgnoredWithPreflightContinue,
 }
@@ -393,7 +426,6 @@ impl ProblemKind {
             }
             Self::InvalidStatus => "is not an HTTP status code; use a number from 100 to 999, like 204",
             Self::ZeroLimit => "must be at least 1",
-            Self::TooLarge => "is too large",
             Self::IgnoredWithPreflightContinue => {
                 "has no effect with preflight_continue, where the service answers preflights itself"
             }

@@ -1,4 +1,4 @@
-//! The layer.
+//! The layer: a compiled policy shared by every service it wraps.
 
 use std::sync::Arc;
 
@@ -6,19 +6,15 @@ use http::request::Parts;
 use http::{HeaderMap, Request};
 use tower_layer::Layer;
 
-use crate::builder::CorsBuilder;
 use crate::decision::Decision;
-use crate::headers::{AllowHeaders, ExposeHeaders};
-use crate::methods::AllowMethods;
-use crate::origin::AllowOrigin;
-use crate::policy::{Evaluation, Head, Policy, Verdict};
-use crate::report::{Report, ReportOnly};
+use crate::policy::{Evaluation, Head, Policy};
+use crate::report_only::{Report, ReportOnly};
 use crate::service::Cors;
-use crate::shared::{PolicyCell, ReloadHandle, Shared};
+use crate::shared::{PolicyCell, Shared};
 
 /// A validated CORS policy, as a [`Layer`] that wraps services in [`Cors`].
 ///
-/// Made by [`CorsLayer::builder`] then [`CorsBuilder::build`], or by a preset. Cloning it, and
+/// Made by [`CorsLayer::builder`] then [`CorsBuilder::build`](crate::CorsBuilder::build), or by a preset. Cloning it, and
 /// cloning the services it makes, only bumps a reference count: the policy is compiled once and
 /// shared.
 ///
@@ -45,47 +41,16 @@ pub struct CorsLayer {
 }
 
 impl CorsLayer {
-    /// Starts a policy. See [`CorsBuilder`].
-    ///
-    /// ```
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
-    /// # let _ = layer;
-    /// # Ok::<(), tower_cors::ConfigError>(())
-    /// ```
-    pub fn builder() -> CorsBuilder {
-        CorsBuilder::new()
-    }
-
-    /// The same as [`CorsLayer::builder`], under the name tower-http users know:
-    /// `CorsLayer::new().allow_origin(..)...` keeps working, with `.build()?` at the end, where
-    /// every configuration problem is reported.
-    ///
-    /// ```
-    /// use http::{header, Method, Request};
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let layer = CorsLayer::new()
-    ///     .allow_origin("https://app.example.com")
-    ///     .allow_methods([Method::GET, Method::POST])
-    ///     .build()?;
-    /// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
-    /// assert!(layer.decide(&request).is_allowed());
-    /// assert!(CorsLayer::new().build().is_err()); // no origin policy
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[allow(clippy::new_ret_no_self)]
-    pub fn new() -> CorsBuilder {
-        CorsBuilder::new()
-    }
-
     pub(crate) fn from_policy(policy: Arc<Policy>) -> Self {
+        Self::from_shared(Shared {
+            policy: PolicyCell::Fixed(policy),
+            report_only: None,
+        })
+    }
+
+    pub(crate) fn from_shared(shared: Shared) -> Self {
         Self {
-            shared: Arc::new(Shared {
-                policy: PolicyCell::Fixed(policy),
-                report_only: None,
-            }),
+            shared: Arc::new(shared),
         }
     }
 
@@ -95,34 +60,6 @@ impl CorsLayer {
 
     pub(crate) fn policy(&self) -> Arc<Policy> {
         self.shared.policy.load()
-    }
-
-    /// Makes the policy swappable at run time: returns the layer (use it in place of this one)
-    /// and a [`ReloadHandle`] that replaces the policy of the layer and of every service it
-    /// made, atomically and without a lock on the request path.
-    ///
-    /// ```
-    /// use http::{header, Request};
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let (layer, handle) = CorsLayer::permissive().reloadable();
-    /// let request = Request::get("/").header(header::ORIGIN, "https://a.example").body(())?;
-    /// assert!(layer.decide(&request).is_allowed());
-    /// handle.reload(&CorsLayer::builder().allow_origin("https://b.example"))?;
-    /// assert!(!layer.decide(&request).is_allowed());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    ///
-    /// [`ReloadHandle`] has a longer example.
-    pub fn reloadable(self) -> (Self, ReloadHandle) {
-        let cell = Arc::new(arc_swap::ArcSwap::new(self.policy()));
-        let layer = Self {
-            shared: Arc::new(Shared {
-                policy: PolicyCell::Live(cell.clone()),
-                report_only: self.shared.report_only.clone(),
-            }),
-        };
-        (layer, ReloadHandle::new(cell))
     }
 
     /// Report-only mode: keep enforcing this layer's policy, and call `report` for every
@@ -174,48 +111,13 @@ impl CorsLayer {
     where
         F: Fn(&Report<'_>) + Send + Sync + 'static,
     {
-        let policy = match &self.shared.policy {
-            PolicyCell::Fixed(p) => PolicyCell::Fixed(p.clone()),
-            PolicyCell::Live(cell) => PolicyCell::Live(cell.clone()),
-        };
-        Self {
-            shared: Arc::new(Shared {
-                policy,
-                report_only: Some(ReportOnly {
-                    candidate: candidate.policy(),
-                    reporter: Arc::new(report),
-                }),
+        Self::from_shared(Shared {
+            policy: self.shared.policy.clone(),
+            report_only: Some(ReportOnly {
+                candidate: candidate.policy(),
+                reporter: Arc::new(report),
             }),
-        }
-    }
-
-    /// A policy that lets any page read any response, without credentials:
-    ///
-    /// - `Access-Control-Allow-Origin: *`
-    /// - `Access-Control-Allow-Methods: *`
-    /// - `Access-Control-Allow-Headers: *` (which never covers `Authorization`)
-    /// - `Access-Control-Expose-Headers: *`
-    ///
-    /// Fine for public, read-only data; for anything else list the origins.
-    ///
-    /// ```
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let layer = CorsLayer::permissive();
-    /// # let _ = layer;
-    /// ```
-    pub fn permissive() -> Self {
-        let builder = CorsBuilder::new()
-            .allow_origin(AllowOrigin::any())
-            .allow_methods(AllowMethods::any())
-            .allow_headers(AllowHeaders::any())
-            .expose_headers(ExposeHeaders::any());
-        let (policy, problems) = Policy::compile(&builder);
-        debug_assert!(
-            problems.is_empty(),
-            "the permissive preset is valid: {problems:?}"
-        );
-        Self::from_policy(Arc::new(policy))
+        })
     }
 
     /// Evaluates a request against the policy without calling any service: what the layer
@@ -243,10 +145,11 @@ impl CorsLayer {
     /// ```
     pub fn decide<B>(&self, request: &Request<B>) -> Decision {
         let policy = self.policy();
-        match policy.evaluate(Head::of(request), None) {
-            Evaluation::Done(verdict) => policy.decision(&verdict),
-            Evaluation::Pending { provisional, .. } => policy.decision(&provisional),
-        }
+        policy.decision(
+            &policy
+                .evaluate(Head::of(request), None)
+                .assuming_origin_allowed(),
+        )
     }
 
     /// Like [`CorsLayer::decide`], running an async origin predicate if there is one.
@@ -275,11 +178,7 @@ impl CorsLayer {
         let verdict = match policy.evaluate(Head::of_parts(parts), Some(parts)) {
             Evaluation::Done(verdict) => verdict,
             Evaluation::Pending { check, provisional } => {
-                if check.await {
-                    provisional
-                } else {
-                    provisional.deny_origin()
-                }
+                provisional.after_origin_check(check.await)
             }
         };
         policy.decision(&verdict)
@@ -306,14 +205,7 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn headers_for<B>(&self, request: &Request<B>) -> (Decision, HeaderMap) {
-        let policy = self.policy();
-        let verdict: Verdict = match policy.evaluate(Head::of(request), None) {
-            Evaluation::Done(verdict) => verdict,
-            Evaluation::Pending { provisional, .. } => provisional,
-        };
-        let decision = policy.decision(&verdict);
-        let mut headers = HeaderMap::new();
-        policy.apply(verdict, &mut headers);
+        let (decision, _, headers) = self.policy().dry_run(Head::of(request));
         (decision, headers)
     }
 }

@@ -83,43 +83,47 @@
 //! [Private Network Access]: https://wicg.github.io/private-network-access/
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod body;
+// The pure core and what it is made of: nothing here knows about services.
+mod decision;
+mod error;
+mod headers;
+mod methods;
+mod origin;
+mod policy;
+mod util;
+mod vary;
+
+// Building a policy: the builder, configuration files and presets fill `policy::Settings`.
 mod builder;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 mod config;
-mod decision;
-mod error;
-mod future;
-mod grpc;
-mod headers;
+mod presets;
+
+// Serving: the layer, its services and futures, and what they share.
 mod layer;
-mod methods;
-mod origin;
-mod policy;
-mod report;
+mod reload;
+mod report_only;
 mod service;
 mod shared;
-mod simulate;
 #[cfg(feature = "tracing")]
 mod trace;
-mod util;
-mod vary;
 
-pub use body::ResponseBody;
+// Explaining: the browser's side of an exchange, for dry runs.
+mod simulate;
+
 pub use builder::CorsBuilder;
 #[cfg(feature = "serde")]
 pub use config::{CorsConfig, EnvError, EnvProblem, EnvProblemKind};
 pub use decision::{Decision, Denial, RequestKind};
 pub use error::{ConfigError, ConfigProblem, Field, ProblemKind};
-pub use future::ResponseFuture;
 pub use headers::{AllowHeaders, ExposeHeaders};
 pub use layer::CorsLayer;
 pub use methods::AllowMethods;
 pub use origin::AllowOrigin;
-pub use report::Report;
-pub use service::Cors;
-pub use shared::ReloadHandle;
+pub use reload::ReloadHandle;
+pub use report_only::Report;
+pub use service::{Cors, ResponseBody, ResponseFuture};
 pub use simulate::{Blocked, BrowserRequest, Exchange, InvalidRequest, Simulation};
 
 /// The wildcard: converts into "allow any" for origins, methods, request headers and exposed

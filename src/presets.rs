@@ -1,4 +1,4 @@
-//! Presets for gRPC-web.
+//! Presets: ready-made policies, each through the builder's checks.
 
 use std::time::Duration;
 
@@ -7,12 +7,38 @@ use http::Method;
 use crate::builder::CorsBuilder;
 use crate::headers::{AllowHeaders, ExposeHeaders};
 use crate::layer::CorsLayer;
+use crate::methods::AllowMethods;
 use crate::origin::AllowOrigin;
 
 /// How long browsers may cache a gRPC-web preflight: two hours, the most Chromium honours.
 const GRPC_WEB_MAX_AGE: Duration = Duration::from_secs(2 * 60 * 60);
 
 impl CorsLayer {
+    /// A policy that lets any page read any response, without credentials:
+    ///
+    /// - `Access-Control-Allow-Origin: *`
+    /// - `Access-Control-Allow-Methods: *`
+    /// - `Access-Control-Allow-Headers: *` (which never covers `Authorization`)
+    /// - `Access-Control-Expose-Headers: *`
+    ///
+    /// Fine for public, read-only data; for anything else list the origins.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::permissive();
+    /// # let _ = layer;
+    /// ```
+    pub fn permissive() -> Self {
+        CorsBuilder::new()
+            .allow_origin(AllowOrigin::any())
+            .allow_methods(AllowMethods::any())
+            .allow_headers(AllowHeaders::any())
+            .expose_headers(ExposeHeaders::any())
+            .build()
+            .expect("the permissive preset is a valid policy")
+    }
+
     /// The request headers [`CorsLayer::grpc_web`] allows: what gRPC-web clients (grpc-web,
     /// Connect's gRPC-web transport) send on their own.
     ///
@@ -158,6 +184,22 @@ mod tests {
     use crate::{AllowHeaders, Any, CorsLayer, Denial, RequestKind};
 
     const APP: &str = "https://app.example.com";
+
+    #[test]
+    fn the_permissive_preset_allows_any_origin_method_and_header() {
+        let layer = CorsLayer::permissive();
+        let request = preflight("https://any.example", "PATCH", "x-anything");
+        let (decision, headers) = layer.headers_for(&request);
+        assert!(decision.is_allowed());
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_METHODS], "*");
+        assert_eq!(headers[ACCESS_CONTROL_ALLOW_HEADERS], "*");
+        let get = Request::get("/").header(ORIGIN, APP).body(()).unwrap();
+        assert_eq!(
+            layer.headers_for(&get).1[ACCESS_CONTROL_EXPOSE_HEADERS],
+            "*"
+        );
+    }
 
     fn preflight(origin: &str, method: &str, headers: &str) -> Request<()> {
         let mut builder = Request::options("/demo.v1.Greeter/SayHello")

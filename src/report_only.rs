@@ -6,7 +6,7 @@ use std::sync::Arc;
 use http::{HeaderValue, Method, Uri};
 
 use crate::decision::Decision;
-use crate::policy::{Evaluation, Head, Policy, Verdict};
+use crate::policy::{Head, Policy, Verdict};
 
 pub(crate) type Reporter = Arc<dyn Fn(&Report<'_>) + Send + Sync + 'static>;
 
@@ -21,14 +21,14 @@ impl ReportOnly {
     /// request if the candidate refuses it. An async predicate of the candidate is not run; its
     /// origin counts as allowed.
     pub(crate) fn observe(&self, head: Head<'_>, enforced: &Verdict) {
-        if enforced.decision().denial().is_some() {
+        if enforced.denial().is_some() {
             return;
         }
-        let candidate = match self.candidate.evaluate(head, None) {
-            Evaluation::Done(verdict) => verdict,
-            Evaluation::Pending { provisional, .. } => provisional,
-        };
-        let candidate = candidate.decision();
+        let verdict = self
+            .candidate
+            .evaluate(head, None)
+            .assuming_origin_allowed();
+        let candidate = self.candidate.decision(&verdict);
         if candidate.is_allowed() {
             return;
         }

@@ -1,4 +1,4 @@
-//! The service.
+//! The service: loads the policy, evaluates the request, and follows the plan.
 
 use std::fmt;
 use std::mem;
@@ -9,11 +9,14 @@ use http::request::Parts;
 use http::{Request, Response};
 use tower_service::Service;
 
-use crate::body::ResponseBody;
-use crate::decision::RequestKind;
-use crate::future::{Owed, ResponseFuture};
-use crate::policy::{Evaluation, Head, Policy, Route};
+use crate::policy::{Evaluation, Head, Plan, Policy, Verdict};
 use crate::shared::{PolicyCell, Shared};
+
+mod body;
+mod future;
+
+pub use body::ResponseBody;
+pub use future::ResponseFuture;
 
 /// A service wrapped by [`CorsLayer`](crate::CorsLayer).
 ///
@@ -142,43 +145,40 @@ where
         } else {
             policy.evaluate(Head::of(&request), None)
         };
-        let (verdict, check) = match evaluation {
-            Evaluation::Done(verdict) => (verdict, None),
-            Evaluation::Pending { check, provisional } => (provisional, Some(check)),
-        };
-        // A verdict still waiting on an async origin predicate is not known yet: such
-        // requests are not compared with the report-only candidate.
-        if let (Some(report_only), None) = (&self.shared.report_only, &check) {
-            report_only.observe(Head::of(&request), &verdict);
+        // A verdict still waiting on an async origin check is not known yet: it is traced when
+        // the check answers, and neither compared with a report-only candidate nor put into
+        // the request's extensions.
+        if let Evaluation::Done(verdict) = &evaluation {
+            observe(&self.shared, policy, verdict, &mut request);
         }
-        if check.is_none() {
-            #[cfg(feature = "tracing")]
-            crate::trace::decision(
-                policy.denial_level,
-                Some(Head::of(&request)),
-                &policy.decision(&verdict),
-            );
-            if policy.decision_extension {
-                request.extensions_mut().insert(policy.decision(&verdict));
+        match policy.plan(evaluation) {
+            Plan::Answer(head) => ResponseFuture::answer(head),
+            Plan::Forward(decoration) => {
+                ResponseFuture::forward(self.inner.call(request), decoration)
+            }
+            Plan::CheckThenAnswer(pending) => ResponseFuture::check_then_answer(pending),
+            Plan::CheckThenForward(pending) => {
+                ResponseFuture::check_then_forward(self.inner.call(request), pending)
             }
         }
-        let route = policy.route(verdict.kind());
-        // Refusing an origin with 403 is decided here when the decision is known now; after an
-        // async check it is decided by the future, before the inner future is polled.
-        if route == Route::Respond || (check.is_none() && policy.rejects(&verdict)) {
-            let owed = match check {
-                None => Owed::Answer(policy.answer(verdict)),
-                Some(_) => Owed::Verdict(Arc::clone(policy), verdict),
-            };
-            return ResponseFuture::respond(owed, check);
-        }
-        let owed = if check.is_none() && verdict.kind() != RequestKind::Preflight {
-            Owed::Decoration(policy.decoration(verdict))
-        } else {
-            Owed::Verdict(Arc::clone(policy), verdict)
-        };
-        let future = self.inner.call(request);
-        ResponseFuture::forward(future, owed, check)
+    }
+}
+
+/// What happens to a decision known when the request comes in, besides its plan: the
+/// report-only comparison, the `tracing` event and the request extension.
+#[inline]
+fn observe<B>(shared: &Shared, policy: &Policy, verdict: &Verdict, request: &mut Request<B>) {
+    if let Some(report_only) = &shared.report_only {
+        report_only.observe(Head::of(request), verdict);
+    }
+    #[cfg(feature = "tracing")]
+    crate::trace::decision(
+        policy.denial_level,
+        Some(Head::of(request)),
+        &policy.decision(verdict),
+    );
+    if policy.decision_extension {
+        request.extensions_mut().insert(policy.decision(verdict));
     }
 }
 

@@ -1,0 +1,235 @@
+//! Policies from configuration files and environment variables.
+//!
+//! - this file: [`CorsConfig`], its keys (one per [`Field`](crate::Field)), and how it builds;
+//! - `setting`: the value of a list key (a keyword, a comma-separated string or a list);
+//! - `env`: the overlay of `PREFIX_KEY` environment variables;
+//! - `env_error`: what can be wrong with those variables.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::builder::CorsBuilder;
+use crate::error::ConfigError;
+use crate::layer::CorsLayer;
+use crate::policy::Settings;
+
+mod env;
+mod env_error;
+mod setting;
+
+pub use env_error::{EnvError, EnvProblem, EnvProblemKind};
+use setting::Setting;
+
+/// A CORS policy as written in a configuration file or in environment variables.
+///
+/// `CorsConfig` implements [`serde::Deserialize`], so it reads from TOML, JSON, YAML or any
+/// other self-describing serde format, on its own or as a table inside an application's
+/// configuration (in YAML, quote the wildcard: `allow_origins: "*"`).
+/// [`CorsConfig::build`] turns it into a [`CorsLayer`] through [`CorsBuilder::build`], with
+/// the same checks, and reports every problem at once with the key it is about.
+///
+/// Every key is optional; a key left out keeps the [`CorsBuilder`] default. An unknown key is
+/// an error, so a misspelt key never goes unnoticed.
+///
+/// | Key | Value | Builder method |
+/// |---|---|---|
+/// | `allow_origins` | origins and patterns, `"*"`, `"mirror"` or `"dangerously_mirror_any_origin_with_credentials"` | [`allow_origin`](CorsBuilder::allow_origin) |
+/// | `allow_methods` | methods, `"*"` or `"mirror"` | [`allow_methods`](CorsBuilder::allow_methods) |
+/// | `allow_headers` | header names, `"*"`, `"*, authorization"` or `"mirror"` | [`allow_headers`](CorsBuilder::allow_headers) |
+/// | `expose_headers` | header names or `"*"` | [`expose_headers`](CorsBuilder::expose_headers) |
+/// | `allow_credentials` | boolean | [`allow_credentials`](CorsBuilder::allow_credentials) |
+/// | `max_age_secs` | whole seconds | [`max_age`](CorsBuilder::max_age) |
+/// | `allow_private_network` | boolean | [`allow_private_network`](CorsBuilder::allow_private_network) |
+/// | `preflight_status` | status code, 2xx | [`preflight_status`](CorsBuilder::preflight_status) |
+/// | `strict_preflight` | boolean | [`strict_preflight`](CorsBuilder::strict_preflight) |
+/// | `reject_disallowed_origins` | boolean | [`reject_disallowed_origins`](CorsBuilder::reject_disallowed_origins) |
+/// | `preflight_continue` | boolean | [`preflight_continue`](CorsBuilder::preflight_continue) |
+/// | `max_request_headers` | number, at least 1 | [`max_request_headers`](CorsBuilder::max_request_headers) |
+///
+/// The four list keys take a list of strings, or a single string:
+///
+/// - a list, such as `["https://app.example.com", "https://*.example.com"]`, is used as
+///   written, each entry checked on its own. A keyword inside a list is not a keyword: `"*"`
+///   in a list is an error, as it is for the builder.
+/// - a string is either a keyword or a comma-separated list: `"*"` allows anything,
+///   `"mirror"` echoes what the request asks for, and
+///   `"https://a.example.com, https://b.example.com"` is the same as the two-entry list.
+///   Spaces around entries are dropped, as are empty entries. An empty string is an empty
+///   list: `allow_origins = ""` refuses every origin.
+///
+/// Keywords, by key:
+///
+/// - `allow_origins`: `"*"` ([`AllowOrigin::any`]), `"mirror"`
+///   ([`AllowOrigin::mirror_request`]) and `"dangerously_mirror_any_origin_with_credentials"`
+///   ([`AllowOrigin::dangerously_mirror_any_origin_with_credentials`]). Leaving `allow_origins`
+///   out is an error, as for the builder; use `[]` to refuse every origin on purpose.
+/// - `allow_methods`: `"*"` ([`AllowMethods::any`]) and `"mirror"`
+///   ([`AllowMethods::mirror_request`]).
+/// - `allow_headers`: `"*"` ([`AllowHeaders::any`], which browsers never apply to
+///   `Authorization`), `"*, authorization"` ([`AllowHeaders::any_with_authorization`],
+///   the value the layer then sends) and `"mirror"` ([`AllowHeaders::mirror_request`]).
+/// - `expose_headers`: `"*"` ([`ExposeHeaders::any`]).
+///
+/// # Example
+///
+/// Every key, in TOML:
+///
+/// ```
+/// use tower_cors::CorsConfig;
+///
+/// let config: CorsConfig = toml::from_str(r#"
+///     allow_origins = ["https://app.example.com", "https://*.preview.example.com"]
+///     allow_methods = ["GET", "POST", "PUT", "DELETE"]
+///     allow_headers = ["content-type", "authorization"]
+///     expose_headers = ["x-request-id"]
+///     allow_credentials = true
+///     max_age_secs = 600
+///     allow_private_network = false
+///     preflight_status = 204
+///     strict_preflight = false
+///     reject_disallowed_origins = false
+///     preflight_continue = false
+///     max_request_headers = 64
+/// "#)?;
+/// let layer = config.build()?;
+/// # let _ = layer;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Inside an application's configuration, here in JSON. With `#[serde(default)]` a missing
+/// `cors` table is the default configuration, which has no origin and so fails to build:
+///
+/// ```
+/// use serde::Deserialize;
+/// use tower_cors::CorsConfig;
+///
+/// #[derive(Deserialize)]
+/// struct AppConfig {
+///     listen: String,
+///     #[serde(default)]
+///     cors: CorsConfig,
+/// }
+///
+/// let app: AppConfig = serde_json::from_str(r#"{
+///     "listen": "0.0.0.0:8080",
+///     "cors": { "allow_origins": "*", "allow_headers": "*, authorization" }
+/// }"#)?;
+/// let layer = app.cors.into_layer()?;
+/// # let _ = (layer, app.listen);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Nest it as a table of its own: `#[serde(flatten)]` does not work together with the
+/// unknown-key check.
+///
+/// Every problem at once, each with its key:
+///
+/// ```
+/// use tower_cors::CorsConfig;
+///
+/// let config: CorsConfig = toml::from_str(r#"
+///     allow_origins = ["https://a.example.com", "https://b.example.com/"]
+///     preflight_status = 99
+/// "#)?;
+/// let err = config.build().unwrap_err();
+/// assert_eq!(err.problems()[0].path(), "allow_origins[1]");
+/// assert_eq!(err.problems()[1].path(), "preflight_status");
+/// # Ok::<(), toml::de::Error>(())
+/// ```
+///
+/// From environment variables, see [`CorsConfig::from_env`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorsConfig {
+    allow_origins: Option<Setting>,
+    allow_methods: Option<Setting>,
+    allow_headers: Option<Setting>,
+    expose_headers: Option<Setting>,
+    allow_credentials: bool,
+    max_age_secs: Option<u64>,
+    allow_private_network: bool,
+    preflight_status: Option<u16>,
+    strict_preflight: bool,
+    reject_disallowed_origins: bool,
+    preflight_continue: bool,
+    max_request_headers: Option<usize>,
+}
+
+impl CorsConfig {
+    /// Builds the layer: converts the configuration into a [`CorsBuilder`] and calls
+    /// [`CorsBuilder::build`].
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] listing every problem, in the order of the keys, each with its path
+    /// (`allow_origins[2]`, `preflight_status`) and offending value: everything
+    /// [`CorsBuilder::build`] refuses, and a `preflight_status` that is not an HTTP status
+    /// code at all ([`ProblemKind::InvalidStatus`]).
+    ///
+    /// ```
+    /// use tower_cors::CorsConfig;
+    ///
+    /// let config: CorsConfig = toml::from_str(r#"
+    ///     allow_origins = ["https://app.example.com", "https://b.example.com/"]
+    /// "#)?;
+    /// let err = config.build().unwrap_err();
+    /// assert_eq!(
+    ///     err.problems()[0].to_string(),
+    ///     "allow_origins[1]: \"https://b.example.com/\" has a trailing slash; \
+    ///      an origin is scheme://host[:port] with nothing after it"
+    /// );
+    /// # Ok::<(), toml::de::Error>(())
+    /// ```
+    pub fn build(&self) -> Result<CorsLayer, ConfigError> {
+        let defaults = Settings::default();
+        let settings = Settings {
+            allow_origin: self
+                .allow_origins
+                .as_ref()
+                .map_or(defaults.allow_origin, Setting::origins),
+            allow_methods: self
+                .allow_methods
+                .as_ref()
+                .map_or(defaults.allow_methods, Setting::methods),
+            allow_headers: self
+                .allow_headers
+                .as_ref()
+                .map_or(defaults.allow_headers, Setting::headers),
+            expose_headers: self
+                .expose_headers
+                .as_ref()
+                .map_or(defaults.expose_headers, Setting::expose),
+            allow_credentials: self.allow_credentials,
+            max_age: self.max_age_secs.map(Duration::from_secs),
+            allow_private_network: self.allow_private_network,
+            preflight_status: self.preflight_status,
+            strict_preflight: self.strict_preflight,
+            reject_disallowed_origins: self.reject_disallowed_origins,
+            preflight_continue: self.preflight_continue,
+            max_request_headers: self
+                .max_request_headers
+                .unwrap_or(defaults.max_request_headers),
+            ..defaults
+        };
+        CorsBuilder::from_settings(settings).build()
+    }
+
+    /// Builds the layer, consuming the configuration; the same as [`CorsConfig::build`].
+    ///
+    /// # Errors
+    ///
+    /// See [`CorsConfig::build`].
+    ///
+    /// ```
+    /// use tower_cors::CorsConfig;
+    ///
+    /// let config: CorsConfig = serde_json::from_str(r#"{"allow_origins": "*"}"#)?;
+    /// let layer = config.into_layer()?;
+    /// # let _ = layer;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_layer(self) -> Result<CorsLayer, ConfigError> {
+        self.build()
+    }
+}

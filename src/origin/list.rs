@@ -1,0 +1,337 @@
+//! The compiled list of exact origins and patterns, and its compilation from configured
+//! entries.
+
+use std::collections::{HashMap, HashSet};
+
+use super::hash::LookupHashBuilder;
+use super::parse::{
+    canonical_ipv6, default_port, is_canonical_ipv4, is_host, looks_like_ipv4,
+    parse_request_origin, split_origin, syntax_problem, PortSpec,
+};
+use crate::error::{ConfigProblem, Field, ProblemKind};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct PatternRule {
+    pub(super) scheme: Box<[u8]>,
+    /// `true`: `*.suffix`; `false`: the host itself, with `:*` as port.
+    pub(super) subdomains: bool,
+    pub(super) port: PortSpec,
+}
+
+impl PatternRule {
+    /// The pattern as configured (normalised).
+    pub(super) fn display(&self, host: &[u8]) -> String {
+        let port = match self.port {
+            PortSpec::Default => String::new(),
+            PortSpec::Exact(p) => format!(":{p}"),
+            PortSpec::Any => ":*".to_owned(),
+        };
+        format!(
+            "{}://{}{}{port}",
+            String::from_utf8_lossy(&self.scheme),
+            if self.subdomains { "*." } else { "" },
+            String::from_utf8_lossy(host)
+        )
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct OriginList {
+    pub(super) exact: HashSet<Box<[u8]>, LookupHashBuilder>,
+    /// Keyed by the host suffix (`example.com` for `*.example.com`) or the exact host.
+    pub(super) patterns: HashMap<Box<[u8]>, Vec<PatternRule>, LookupHashBuilder>,
+    pub(super) pattern_count: usize,
+    pub(super) null: bool,
+}
+
+impl OriginList {
+    pub(crate) fn exact_count(&self) -> usize {
+        self.exact.len()
+    }
+
+    pub(crate) fn pattern_count(&self) -> usize {
+        self.pattern_count
+    }
+
+    pub(crate) fn matches(&self, origin: &[u8]) -> bool {
+        if self.exact.contains(origin) {
+            return true;
+        }
+        if origin == b"null" {
+            return self.null;
+        }
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let Some(parts) = parse_request_origin(origin) else {
+            return false;
+        };
+        let rule_matches = |rule: &PatternRule, subdomains: bool| {
+            rule.subdomains == subdomains
+                && *rule.scheme == *parts.scheme
+                && match rule.port {
+                    PortSpec::Any => true,
+                    p => p == parts.port,
+                }
+        };
+        if let Some(rules) = self.patterns.get(parts.host) {
+            if rules.iter().any(|r| rule_matches(r, false)) {
+                return true;
+            }
+        }
+        if parts.host.starts_with(b"[") {
+            return false;
+        }
+        // Try every proper suffix that starts after a dot: `a.b.example.com` looks up
+        // `b.example.com`, `example.com`, `com`. The prefix is made of valid labels already
+        // (`parse_request_origin` checked the whole host).
+        let host = parts.host;
+        host.iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'.')
+            .any(|(i, _)| {
+                self.patterns
+                    .get(&host[i + 1..])
+                    .is_some_and(|rules| rules.iter().any(|r| rule_matches(r, true)))
+            })
+    }
+}
+
+/// Compiles a list entry by entry, collecting every problem.
+pub(crate) fn compile_list(entries: &[Vec<u8>], problems: &mut Vec<ConfigProblem>) -> OriginList {
+    let mut list = OriginList::default();
+    let mut seen_patterns = HashSet::new();
+    for (index, raw) in entries.iter().enumerate() {
+        let problem = |kind| ConfigProblem::new(Field::AllowOrigins, Some(index), raw, kind);
+        let trimmed = raw.trim_ascii();
+        if trimmed != raw.as_slice() {
+            problems.push(problem(ProblemKind::Whitespace));
+            continue;
+        }
+        if raw.as_slice() == b"*" {
+            problems.push(problem(ProblemKind::WildcardInList));
+            continue;
+        }
+        if raw.eq_ignore_ascii_case(b"null") {
+            list.null = true;
+            continue;
+        }
+        if raw.ends_with(b"/") && raw.windows(3).any(|w| w == b"://") && !raw.ends_with(b"://") {
+            problems.push(problem(ProblemKind::OriginTrailingSlash));
+            continue;
+        }
+        let parts = match split_origin(raw) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(problem(syntax_problem(e)));
+                continue;
+            }
+        };
+        let scheme = parts.scheme.to_ascii_lowercase();
+        let host = parts.host.to_ascii_lowercase();
+        if host == b"*" {
+            problems.push(problem(ProblemKind::PatternTooBroad));
+            continue;
+        }
+        let (subdomains, host) = match host.strip_prefix(b"*.") {
+            Some(suffix) => (true, suffix.to_vec()),
+            None => (false, host),
+        };
+        if host.contains(&b'*') {
+            problems.push(problem(ProblemKind::PatternWildcardPlacement));
+            continue;
+        }
+        if !is_host(&host) {
+            problems.push(problem(ProblemKind::OriginBadHost));
+            continue;
+        }
+        if subdomains && !host.contains(&b'.') && host != b"localhost" {
+            problems.push(problem(ProblemKind::PatternTooBroad));
+            continue;
+        }
+        if subdomains && host.starts_with(b"[") {
+            problems.push(problem(ProblemKind::OriginBadHost));
+            continue;
+        }
+        let host = if host.starts_with(b"[") {
+            // Browsers send IPv6 addresses in one canonical form; match that one.
+            match canonical_ipv6(&host) {
+                Some(canonical) => canonical,
+                None => {
+                    problems.push(problem(ProblemKind::OriginBadHost));
+                    continue;
+                }
+            }
+        } else if looks_like_ipv4(&host) && !is_canonical_ipv4(&host) {
+            problems.push(problem(ProblemKind::OriginIpv4NotCanonical));
+            continue;
+        } else {
+            host
+        };
+        let port = match parts.port {
+            PortSpec::Exact(p) if default_port(&scheme) == Some(p) => PortSpec::Default,
+            p => p,
+        };
+        if subdomains || port == PortSpec::Any {
+            let rule = PatternRule {
+                scheme: scheme.into_boxed_slice(),
+                subdomains,
+                port,
+            };
+            if seen_patterns.insert((host.clone(), rule.clone())) {
+                list.patterns
+                    .entry(host.into_boxed_slice())
+                    .or_default()
+                    .push(rule);
+                list.pattern_count += 1;
+            }
+        } else {
+            let mut normalised = scheme;
+            normalised.extend_from_slice(b"://");
+            normalised.extend_from_slice(&host);
+            if let PortSpec::Exact(p) = port {
+                normalised.extend_from_slice(format!(":{p}").as_bytes());
+            }
+            list.exact.insert(normalised.into_boxed_slice());
+        }
+    }
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile(entries: &[&str]) -> (OriginList, Vec<ConfigProblem>) {
+        let entries: Vec<Vec<u8>> = entries.iter().map(|e| e.as_bytes().to_vec()).collect();
+        let mut problems = Vec::new();
+        let list = compile_list(&entries, &mut problems);
+        (list, problems)
+    }
+
+    #[test]
+    fn ip_literals_are_normalised_or_refused() {
+        let (list, problems) = compile(&[
+            "http://[0:0:0:0:0:0:0:1]:8080",
+            "http://[2001:DB8:0:0:1:0:0:1]",
+            "http://[::ffff:127.0.0.1]",
+            "http://[::1.2.3.4]",
+            "http://[1:0:0:2:0:0:0:3]",
+            "http://127.0.0.1:3000",
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        for origin in [
+            "http://[::1]:8080",
+            "http://[2001:db8::1:0:0:1]",
+            "http://[::ffff:7f00:1]",
+            "http://[::102:304]",
+            "http://[1:0:0:2::3]",
+            "http://127.0.0.1:3000",
+        ] {
+            assert!(list.exact.contains(origin.as_bytes()), "{origin}");
+        }
+        for bad in [
+            "http://127.1",
+            "http://0x7f.0.0.1",
+            "http://127.000.0.1",
+            "http://1.2.3.256",
+        ] {
+            let (_, problems) = compile(&[bad]);
+            assert_eq!(problems.len(), 1, "{bad}");
+            assert_eq!(
+                problems[0].kind(),
+                ProblemKind::OriginIpv4NotCanonical,
+                "{bad}"
+            );
+        }
+        let (_, problems) = compile(&["http://[1::2::3]"]);
+        assert_eq!(problems[0].kind(), ProblemKind::OriginBadHost);
+        for port in ["03000", "+3000", "-1", "65536", ""] {
+            let origin = format!("http://localhost:{port}");
+            let (_, problems) = compile(&[&origin]);
+            assert_eq!(problems[0].kind(), ProblemKind::OriginBadPort, "{origin}");
+            assert!(
+                parse_request_origin(origin.as_bytes()).is_none(),
+                "{origin}"
+            );
+        }
+        assert!(parse_request_origin(b"http://localhost:0").is_some());
+    }
+
+    #[test]
+    fn exact_origins_are_normalised() {
+        let (list, problems) = compile(&["HTTPS://App.Example.COM:443", "http://localhost:3000"]);
+        assert!(problems.is_empty());
+        assert!(list.matches(b"https://app.example.com"));
+        assert!(list.matches(b"http://localhost:3000"));
+        assert!(!list.matches(b"http://localhost:3001"));
+        assert!(!list.matches(b"http://app.example.com"));
+    }
+
+    #[test]
+    fn subdomain_patterns_match_whole_labels_only() {
+        let (list, problems) = compile(&["https://*.example.com"]);
+        assert!(problems.is_empty());
+        assert!(list.matches(b"https://a.example.com"));
+        assert!(list.matches(b"https://a.b.example.com"));
+        assert!(!list.matches(b"https://example.com"));
+        assert!(!list.matches(b"https://evilexample.com"));
+        assert!(!list.matches(b"https://a.example.com.evil.com"));
+        assert!(!list.matches(b"http://a.example.com"));
+        assert!(!list.matches(b"https://a.example.com:8443"));
+        assert!(!list.matches(b"https://.example.com"));
+    }
+
+    #[test]
+    fn port_wildcards() {
+        let (list, problems) = compile(&["http://localhost:*", "https://*.example.com:*"]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(list.matches(b"http://localhost"));
+        assert!(list.matches(b"http://localhost:5173"));
+        assert!(!list.matches(b"http://a.localhost:5173"));
+        assert!(list.matches(b"https://a.example.com:8443"));
+        assert!(list.matches(b"https://a.example.com"));
+    }
+
+    #[test]
+    fn bad_entries_are_reported() {
+        let (_, problems) = compile(&[
+            "https://a.com/",
+            "https://a.com/path",
+            "a.com",
+            "https://*",
+            "*.com",
+            "https://*.com",
+            "https://a.*.com",
+            "*",
+            " https://a.com",
+            "https://a.com:70000",
+            "https://a.com?x",
+        ]);
+        let kinds: Vec<ProblemKind> = problems.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ProblemKind::OriginTrailingSlash,
+                ProblemKind::OriginHasPath,
+                ProblemKind::OriginMissingScheme,
+                ProblemKind::PatternTooBroad,
+                ProblemKind::OriginMissingScheme,
+                ProblemKind::PatternTooBroad,
+                ProblemKind::PatternWildcardPlacement,
+                ProblemKind::WildcardInList,
+                ProblemKind::Whitespace,
+                ProblemKind::OriginBadPort,
+                ProblemKind::OriginHasQuery,
+            ]
+        );
+    }
+
+    #[test]
+    fn null_only_when_listed() {
+        let (list, _) = compile(&["https://a.com"]);
+        assert!(!list.matches(b"null"));
+        let (list, _) = compile(&["null"]);
+        assert!(list.matches(b"null"));
+    }
+}

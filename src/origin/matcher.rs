@@ -1,0 +1,77 @@
+//! The compiled origin policy.
+
+use std::fmt;
+
+use super::list::compile_list;
+use super::list::OriginList;
+use super::{AsyncPredicate, OriginSpec, SyncPredicate};
+use crate::error::{ConfigProblem, Field, ProblemKind};
+
+/// The compiled origin policy.
+pub(crate) enum OriginMatcher {
+    Any,
+    List(OriginList),
+    Predicate(SyncPredicate),
+    AsyncPredicate(AsyncPredicate),
+    Mirror { dangerous: bool },
+}
+
+impl OriginMatcher {
+    /// Compiles the configured origins, collecting every problem. `credentials`: whether the
+    /// policy allows credentials, which rules out `*` and plain mirroring.
+    pub(crate) fn compile(
+        spec: &OriginSpec,
+        credentials: bool,
+        problems: &mut Vec<ConfigProblem>,
+    ) -> Self {
+        let problem =
+            |value: &str, kind| ConfigProblem::new(Field::AllowOrigins, None, value, kind);
+        match spec {
+            OriginSpec::Unset => {
+                problems.push(problem("", ProblemKind::NoOriginPolicy));
+                Self::List(OriginList::default())
+            }
+            OriginSpec::Any => {
+                if credentials {
+                    problems.push(problem("*", ProblemKind::AnyOriginWithCredentials));
+                }
+                Self::Any
+            }
+            OriginSpec::List(entries) => Self::List(compile_list(entries, problems)),
+            OriginSpec::Predicate(f) => Self::Predicate(f.clone()),
+            OriginSpec::AsyncPredicate(f) => Self::AsyncPredicate(f.clone()),
+            OriginSpec::Mirror => {
+                if credentials {
+                    problems.push(problem("", ProblemKind::MirrorWithCredentials));
+                }
+                Self::Mirror { dangerous: false }
+            }
+            OriginSpec::DangerousMirror => Self::Mirror { dangerous: true },
+        }
+    }
+
+    /// Whether deciding calls a predicate, which takes the request's [`Parts`].
+    pub(crate) fn calls_predicate(&self) -> bool {
+        matches!(self, Self::Predicate(_) | Self::AsyncPredicate(_))
+    }
+}
+
+impl fmt::Debug for OriginMatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Any => f.write_str("Any"),
+            Self::List(list) => f
+                .debug_struct("List")
+                .field("exact", &list.exact_count())
+                .field("patterns", &list.pattern_count())
+                .field("null", &list.null)
+                .finish(),
+            Self::Predicate(_) => f.write_str("Predicate(..)"),
+            Self::AsyncPredicate(_) => f.write_str("AsyncPredicate(..)"),
+            Self::Mirror { dangerous } => f
+                .debug_struct("Mirror")
+                .field("dangerous", dangerous)
+                .finish(),
+        }
+    }
+}

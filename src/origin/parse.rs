@@ -1,0 +1,419 @@
+//! The syntax of origins, shared by the configuration and the request path.
+
+use crate::error::ProblemKind;
+/// A port as written in an origin or pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum PortSpec {
+    /// No port: the scheme's default.
+    Default,
+    Exact(u16),
+    /// `:*`, any port or none (patterns only).
+    Any,
+}
+
+/// A serialised origin split in its parts, borrowed from the input.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct OriginParts<'a> {
+    pub(crate) scheme: &'a [u8],
+    pub(crate) host: &'a [u8],
+    pub(crate) port: PortSpec,
+}
+
+/// The longest host name DNS allows; longer hosts are refused without further work.
+const MAX_HOST_LEN: usize = 253;
+
+pub(super) fn default_port(scheme: &[u8]) -> Option<u16> {
+    match scheme {
+        b"http" | b"ws" => Some(80),
+        b"https" | b"wss" => Some(443),
+        b"ftp" => Some(21),
+        _ => None,
+    }
+}
+
+/// Byte classes used when parsing origins: one table lookup per byte. The `REQUEST_` classes
+/// are the lowercase forms browsers send.
+const SCHEME_BYTE: u8 = 1;
+const LABEL_BYTE: u8 = 2;
+const REQUEST_SCHEME_BYTE: u8 = 4;
+const REQUEST_LABEL_BYTE: u8 = 8;
+const REQUEST_IPV6_BYTE: u8 = 16;
+const BYTE_CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let scheme = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.');
+        let label = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
+        if scheme {
+            table[i] |= SCHEME_BYTE;
+        }
+        if label {
+            table[i] |= LABEL_BYTE;
+        }
+        if !b.is_ascii_uppercase() {
+            if scheme {
+                table[i] |= REQUEST_SCHEME_BYTE;
+            }
+            if label {
+                table[i] |= REQUEST_LABEL_BYTE;
+            }
+        }
+        if b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.') {
+            table[i] |= REQUEST_IPV6_BYTE;
+        }
+        i += 1;
+    }
+    table
+};
+
+fn in_class(b: u8, class: u8) -> bool {
+    BYTE_CLASSES[usize::from(b)] & class != 0
+}
+
+fn all_in_class(s: &[u8], class: u8) -> bool {
+    s.iter().all(|&b| in_class(b, class))
+}
+
+fn is_scheme(s: &[u8]) -> bool {
+    match s.split_first() {
+        Some((first, rest)) => first.is_ascii_alphabetic() && all_in_class(rest, SCHEME_BYTE),
+        None => false,
+    }
+}
+
+/// A DNS-style label: letters, digits, hyphens, underscores; not empty.
+fn is_label(l: &[u8]) -> bool {
+    !l.is_empty() && l.len() <= 63 && all_in_class(l, LABEL_BYTE)
+}
+
+pub(super) fn is_host(h: &[u8]) -> bool {
+    if h.is_empty() || h.len() > MAX_HOST_LEN {
+        return false;
+    }
+    if let Some(inner) = h.strip_prefix(b"[").and_then(|r| r.strip_suffix(b"]")) {
+        // IPv6 literal: hex digits, colons and dots (embedded IPv4).
+        return !inner.is_empty()
+            && inner
+                .iter()
+                .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'));
+    }
+    h.split(|&b| b == b'.').all(is_label)
+}
+
+/// `[address]` as browsers serialise it (the URL Standard's IPv6 serializer). It agrees with
+/// the standard library's, which compresses the first longest run of two or more zero
+/// pieces, except for IPv4-mapped addresses, which browsers write in hex pieces too.
+pub(super) fn canonical_ipv6(bracketed: &[u8]) -> Option<Vec<u8>> {
+    let inner = bracketed.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    let address: std::net::Ipv6Addr = std::str::from_utf8(inner).ok()?.parse().ok()?;
+    let text = match address.to_ipv4_mapped() {
+        Some(_) => {
+            let pieces = address.segments();
+            format!("[::ffff:{:x}:{:x}]", pieces[6], pieces[7])
+        }
+        None => format!("[{address}]"),
+    };
+    Some(text.into_bytes())
+}
+
+/// Whether the URL Standard would read `host` as an IPv4 address: its last label (ignoring one
+/// trailing dot) is a number (decimal, or hexadecimal with `0x`).
+pub(super) fn looks_like_ipv4(host: &[u8]) -> bool {
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    let last = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    !last.is_empty()
+        && (last.iter().all(u8::is_ascii_digit)
+            || last
+                .strip_prefix(b"0x")
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)))
+}
+
+/// Four decimal numbers from 0 to 255 without leading zeros, the form browsers send: what
+/// the standard library's parser accepts.
+pub(super) fn is_canonical_ipv4(host: &[u8]) -> bool {
+    std::str::from_utf8(host).is_ok_and(|host| host.parse::<std::net::Ipv4Addr>().is_ok())
+}
+
+/// A port as browsers write it: 1 to 5 digits, no leading zero, at most 65535.
+fn parse_port(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty()
+        || digits.len() > 5
+        || (digits.len() > 1 && digits[0] == b'0')
+        || !digits.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// Why an origin string could not be parsed; turned into a configuration problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OriginSyntax {
+    MissingScheme,
+    BadScheme,
+    Path,
+    Query,
+    Fragment,
+    UserInfo,
+    EmptyHost,
+    BadHost,
+    NonAscii,
+    BadPort,
+}
+
+/// The position of the first `://`.
+fn find_scheme_separator(input: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(offset) = input.get(from..)?.iter().position(|&b| b == b':') {
+        let colon = from + offset;
+        if input.get(colon + 1..colon + 3) == Some(b"//") {
+            return Some(colon);
+        }
+        from = colon + 1;
+    }
+    None
+}
+
+/// Splits `scheme://host[:port]`. Accepts upper case (callers decide whether that is fine) and
+/// `:*` as the port.
+pub(crate) fn split_origin(input: &[u8]) -> Result<OriginParts<'_>, OriginSyntax> {
+    if !input.is_ascii() {
+        return Err(OriginSyntax::NonAscii);
+    }
+    let sep = find_scheme_separator(input).ok_or(OriginSyntax::MissingScheme)?;
+    let scheme = &input[..sep];
+    if !is_scheme(scheme) {
+        return Err(OriginSyntax::BadScheme);
+    }
+    let rest = &input[sep + 3..];
+    if let Some(pos) = rest.iter().position(|&b| matches!(b, b'/' | b'?' | b'#')) {
+        return Err(match rest[pos] {
+            b'/' => OriginSyntax::Path,
+            b'?' => OriginSyntax::Query,
+            _ => OriginSyntax::Fragment,
+        });
+    }
+    if rest.contains(&b'@') {
+        return Err(OriginSyntax::UserInfo);
+    }
+    // The port separator is the last ':' outside an IPv6 literal.
+    let host_end = if rest.starts_with(b"[") {
+        match rest.iter().position(|&b| b == b']') {
+            Some(close) => close + 1,
+            None => return Err(OriginSyntax::BadHost),
+        }
+    } else {
+        rest.iter().position(|&b| b == b':').unwrap_or(rest.len())
+    };
+    let (host, port) = rest.split_at(host_end);
+    if host.is_empty() {
+        return Err(OriginSyntax::EmptyHost);
+    }
+    let port = match port {
+        [] => PortSpec::Default,
+        [b':', b'*'] => PortSpec::Any,
+        [b':', digits @ ..] => PortSpec::Exact(parse_port(digits).ok_or(OriginSyntax::BadPort)?),
+        _ => return Err(OriginSyntax::BadHost),
+    };
+    Ok(OriginParts { scheme, host, port })
+}
+
+/// Parses an `Origin` request header the way a browser serialises it: lowercase, no default
+/// port, no `:*`, no leading zeros in the port. Returns `None` for anything else.
+///
+/// One pass over the bytes: this runs for every refused origin and every pattern lookup.
+pub(crate) fn parse_request_origin(value: &[u8]) -> Option<OriginParts<'_>> {
+    // Scheme: a lowercase letter, then letters, digits, `+`, `-`, `.`; then `://`.
+    if !value.first()?.is_ascii_lowercase() {
+        return None;
+    }
+    let scheme_len = 1 + value[1..]
+        .iter()
+        .take_while(|&&b| in_class(b, REQUEST_SCHEME_BYTE))
+        .count();
+    let (scheme, rest) = value.split_at(scheme_len);
+    let rest = rest.strip_prefix(b"://")?;
+    // Host: an IPv6 literal, or dot-separated labels of at most 63 bytes.
+    let host_len = if rest.first() == Some(&b'[') {
+        let close = rest.iter().position(|&b| b == b']')?;
+        if close == 1
+            || !rest[1..close]
+                .iter()
+                .all(|&b| in_class(b, REQUEST_IPV6_BYTE))
+        {
+            return None;
+        }
+        close + 1
+    } else {
+        let mut label = 0usize;
+        let mut end = 0;
+        for &b in rest {
+            if b == b'.' {
+                if label == 0 {
+                    return None;
+                }
+                label = 0;
+            } else if in_class(b, REQUEST_LABEL_BYTE) {
+                label += 1;
+                if label > 63 {
+                    return None;
+                }
+            } else {
+                break;
+            }
+            end += 1;
+        }
+        if label == 0 {
+            return None; // empty host, or a trailing dot
+        }
+        end
+    };
+    if host_len > MAX_HOST_LEN {
+        return None;
+    }
+    let (host, port) = rest.split_at(host_len);
+    let port = match port {
+        [] => PortSpec::Default,
+        [b':', digits @ ..] => {
+            let n = parse_port(digits)?;
+            if default_port(scheme) == Some(n) {
+                return None;
+            }
+            PortSpec::Exact(n)
+        }
+        _ => return None,
+    };
+    Some(OriginParts { scheme, host, port })
+}
+
+/// The same as [`parse_request_origin`], written as the composition of the configuration
+/// parser's checks: the oracle the fast parser is tested against.
+#[cfg(test)]
+fn parse_request_origin_slow(value: &[u8]) -> Option<OriginParts<'_>> {
+    let parts = split_origin(value).ok()?;
+    if parts.scheme.iter().any(u8::is_ascii_uppercase)
+        || parts.host.iter().any(u8::is_ascii_uppercase)
+        || !is_host(parts.host)
+    {
+        return None;
+    }
+    match parts.port {
+        PortSpec::Any => None,
+        PortSpec::Exact(p) if default_port(parts.scheme) == Some(p) => None,
+        _ => Some(parts),
+    }
+}
+
+/// Whether a request's `Origin` value is something a browser could have sent.
+pub(crate) fn is_wellformed_request_origin(value: &[u8]) -> bool {
+    value == b"null" || parse_request_origin(value).is_some()
+}
+
+pub(super) fn syntax_problem(e: OriginSyntax) -> ProblemKind {
+    match e {
+        OriginSyntax::MissingScheme => ProblemKind::OriginMissingScheme,
+        OriginSyntax::BadScheme => ProblemKind::OriginBadScheme,
+        OriginSyntax::Path => ProblemKind::OriginHasPath,
+        OriginSyntax::Query => ProblemKind::OriginHasQuery,
+        OriginSyntax::Fragment => ProblemKind::OriginHasFragment,
+        OriginSyntax::UserInfo => ProblemKind::OriginHasUserInfo,
+        OriginSyntax::EmptyHost => ProblemKind::OriginEmptyHost,
+        OriginSyntax::BadHost => ProblemKind::OriginBadHost,
+        OriginSyntax::NonAscii => ProblemKind::OriginNonAscii,
+        OriginSyntax::BadPort => ProblemKind::OriginBadPort,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_origin_parsing_is_strict() {
+        assert!(parse_request_origin(b"https://a.example.com").is_some());
+        assert!(parse_request_origin(b"http://localhost:3000").is_some());
+        assert!(parse_request_origin(b"http://[::1]:8080").is_some());
+        assert!(parse_request_origin(b"HTTPS://a.example.com").is_none());
+        assert!(parse_request_origin(b"https://A.example.com").is_none());
+        assert!(parse_request_origin(b"https://a.example.com:443").is_none());
+        assert!(parse_request_origin(b"https://a.example.com/").is_none());
+        assert!(parse_request_origin(b"https://a..example.com").is_none());
+        assert!(parse_request_origin(b"https://a.example.com:99999").is_none());
+        assert!(parse_request_origin(b"https://a.example.com:*").is_none());
+        assert!(parse_request_origin(b"https://").is_none());
+        assert!(parse_request_origin(b"a.example.com").is_none());
+        assert!(parse_request_origin("https://é.com".as_bytes()).is_none());
+    }
+
+    #[test]
+    fn the_fast_request_origin_parser_agrees_with_the_slow_one() {
+        let mut inputs: Vec<Vec<u8>> = [
+            "https://a.example.com",
+            "http://localhost:3000",
+            "http://[::1]:8080",
+            "http://[::1]",
+            "http://[]",
+            "http://[::G]",
+            "http://[::A]",
+            "https://a.example.com:443",
+            "https://a.example.com:08443",
+            "https://a.example.com:0",
+            "https://a.example.com:65535",
+            "https://a.example.com:65536",
+            "https://a.example.com:",
+            "https://a.example.com:*",
+            "https://a.example.com.",
+            "https://.a.example.com",
+            "https://a..example.com",
+            "https://a_b.example.com",
+            "https://user@a.example.com",
+            "https://a.example.com/",
+            "https://a.example.com?x",
+            "https://a.example.com#x",
+            "git+ssh://host",
+            "a+://host",
+            "1http://host",
+            "http:/host",
+            "http//host",
+            "https://",
+            "",
+            "null",
+            "HTTPS://a.example.com",
+            "https://A.example.com",
+            "https://é.com",
+            "ftp://a.example.com:21",
+            "wss://a.example.com:443",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        inputs.push(format!("https://{}.com", "a".repeat(63)).into_bytes());
+        inputs.push(format!("https://{}.com", "a".repeat(64)).into_bytes());
+        inputs.push(format!("https://{}", ["abcdefghi"; 26].join(".")).into_bytes());
+        inputs.push(format!("https://{}", ["abcdefghi"; 25].join(".")).into_bytes());
+        // Every byte in every position of a few origins.
+        for base in ["https://a.b:1", "http://[::1]:80"] {
+            for i in 0..=base.len() {
+                for b in 0..=255u8 {
+                    let mut v = base.as_bytes().to_vec();
+                    v.insert(i, b);
+                    inputs.push(v.clone());
+                    v.remove(i);
+                    if i < v.len() {
+                        v[i] = b;
+                        inputs.push(v);
+                    }
+                }
+            }
+        }
+        for input in &inputs {
+            assert_eq!(
+                parse_request_origin(input),
+                parse_request_origin_slow(input),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+    }
+}

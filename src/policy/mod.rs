@@ -1,0 +1,122 @@
+//! The pure core: the compiled policy, and the one place where requests are decided.
+//!
+//! Nothing here knows about services, futures or I/O, and nothing here imports a module above
+//! it. A request goes through two steps:
+//!
+//! 1. [`Policy::evaluate`] reads the request [`Head`] and gives a [`Verdict`] (not a CORS
+//!    request, allowed with this grant, denied for this reason), or an [`Evaluation::Pending`]
+//!    verdict that waits on an async origin check;
+//! 2. [`Policy::plan`] turns that into a [`Plan`]: answer now with this head, forward and
+//!    write these headers into the inner service's response, or run the origin check first.
+//!
+//! The service, its response future, report-only mode and the dry runs all follow the plan;
+//! none of them decides a status or a route of its own.
+//!
+//! [`Settings`] is the plain data the builder, the configuration file and the presets fill;
+//! [`Settings::compile`] validates it, reporting every problem at once, and precomputes every
+//! header value.
+
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+
+use crate::decision::{Decision, RequestKind};
+use crate::headers::HeaderPolicy;
+use crate::methods::MethodPolicy;
+use crate::origin::OriginMatcher;
+use crate::vary::Vary;
+
+mod evaluate;
+mod head;
+mod plan;
+mod settings;
+
+pub(crate) use evaluate::{Evaluation, Verdict};
+pub(crate) use head::Head;
+pub(crate) use plan::{Decoration, Pending, Plan};
+pub(crate) use settings::Settings;
+
+pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+const WILDCARD: HeaderValue = HeaderValue::from_static("*");
+
+/// The default for [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
+pub(crate) const DEFAULT_MAX_REQUEST_HEADERS: usize = 64;
+
+/// The validated, precomputed policy shared by every clone of the layer and service.
+#[derive(Debug)]
+pub(crate) struct Policy {
+    pub(crate) origin: OriginMatcher,
+    credentials: bool,
+    methods: MethodPolicy,
+    headers: HeaderPolicy,
+    expose: Option<HeaderValue>,
+    max_age: Option<HeaderValue>,
+    private_network: bool,
+    preflight_status: StatusCode,
+    strict_preflight: bool,
+    reject_disallowed_origins: bool,
+    preflight_continue: bool,
+    max_request_headers: usize,
+    /// Insert the [`Decision`] into request extensions.
+    pub(crate) decision_extension: bool,
+    #[cfg(feature = "tracing")]
+    pub(crate) denial_level: tracing::Level,
+    /// `Vary` for responses to requests that are not preflights; `None` when the answer does
+    /// not depend on the origin (`*`).
+    vary_actual: Option<&'static Vary>,
+    vary_preflight: &'static Vary,
+    /// Answers to allowed preflights without and with `Access-Control-Allow-Headers`, with
+    /// placeholders where a value depends on the request; see [`Policy::answer`].
+    preflight_templates: [HeaderMap; 2],
+}
+
+impl Policy {
+    /// The public decision for a verdict of this policy.
+    pub(crate) fn decision(&self, verdict: &Verdict) -> Decision {
+        let kind = verdict.kind();
+        Decision {
+            kind,
+            denial: verdict.denial().cloned(),
+            passthrough: kind == RequestKind::Preflight && self.preflight_continue,
+        }
+    }
+}
+
+static VARY_ORIGIN: Vary = Vary::new(&["origin"], "origin");
+
+/// `Vary` of preflight answers, origin-dependent or not. `Access-Control-Request-Private-Network`
+/// is always listed: the answer depends on it whether private network access is allowed
+/// (granted) or not (refused).
+static VARY_PREFLIGHT: [Vary; 2] = [
+    Vary::new(
+        &[
+            "origin",
+            "access-control-request-method",
+            "access-control-request-headers",
+            "access-control-request-private-network",
+        ],
+        "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+    ),
+    Vary::new(
+        &[
+            "access-control-request-method",
+            "access-control-request-headers",
+            "access-control-request-private-network",
+        ],
+        "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vary_values_join_their_tokens() {
+        assert!(VARY_ORIGIN.is_consistent());
+        assert!(VARY_PREFLIGHT.iter().all(Vary::is_consistent));
+    }
+}

@@ -1,0 +1,152 @@
+//! The plain data of a policy, and its compilation into a [`Policy`].
+
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+use super::{Policy, DEFAULT_MAX_REQUEST_HEADERS, VARY_ORIGIN, VARY_PREFLIGHT};
+use crate::error::{ConfigProblem, Field, ProblemKind};
+use crate::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
+use crate::methods::{AllowMethods, MethodPolicy};
+use crate::origin::{AllowOrigin, OriginMatcher};
+
+/// A policy as configured: what the builder, a configuration file and the presets fill in.
+/// Nothing is checked until [`Settings::compile`].
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub(crate) allow_origin: AllowOrigin,
+    pub(crate) allow_methods: AllowMethods,
+    pub(crate) allow_headers: AllowHeaders,
+    pub(crate) expose_headers: ExposeHeaders,
+    pub(crate) allow_credentials: bool,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) allow_private_network: bool,
+    /// `None` for the default, `204 No Content`. A number rather than a [`StatusCode`], so
+    /// that a configuration file's value that is no status at all is reported here, in order,
+    /// with every other problem.
+    pub(crate) preflight_status: Option<u16>,
+    pub(crate) strict_preflight: bool,
+    pub(crate) reject_disallowed_origins: bool,
+    pub(crate) preflight_continue: bool,
+    pub(crate) max_request_headers: usize,
+    pub(crate) decision_extension: bool,
+    #[cfg(feature = "tracing")]
+    pub(crate) denial_level: tracing::Level,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            allow_origin: AllowOrigin::default(),
+            allow_methods: AllowMethods::default(),
+            allow_headers: AllowHeaders::default(),
+            expose_headers: ExposeHeaders::default(),
+            allow_credentials: false,
+            max_age: None,
+            allow_private_network: false,
+            preflight_status: None,
+            strict_preflight: false,
+            reject_disallowed_origins: false,
+            preflight_continue: false,
+            max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
+            decision_extension: false,
+            #[cfg(feature = "tracing")]
+            denial_level: tracing::Level::DEBUG,
+        }
+    }
+}
+
+impl Settings {
+    /// Validates every setting and precomputes every header value. The problems come in the
+    /// order of the settings, then the combinations that conflict.
+    pub(crate) fn compile(&self) -> Result<Policy, Vec<ConfigProblem>> {
+        let mut problems = Vec::new();
+        let credentials = self.allow_credentials;
+        let origin = OriginMatcher::compile(&self.allow_origin.0, credentials, &mut problems);
+        let methods = MethodPolicy::compile(&self.allow_methods.0, credentials, &mut problems);
+        let headers = HeaderPolicy::compile(&self.allow_headers.0, credentials, &mut problems);
+        let expose = compile_expose(&self.expose_headers.0, credentials, &mut problems);
+        let max_age = self.max_age.map(|d| HeaderValue::from(d.as_secs()));
+        let preflight_status = self.compile_preflight_status(&mut problems);
+        if self.max_request_headers == 0 {
+            problems.push(ConfigProblem::new(
+                Field::MaxRequestHeaders,
+                None,
+                "0",
+                ProblemKind::ZeroLimit,
+            ));
+        }
+        if self.preflight_continue {
+            if let Ok(Some(status)) = preflight_status {
+                problems.push(ConfigProblem::new(
+                    Field::PreflightStatus,
+                    None,
+                    status.as_str(),
+                    ProblemKind::IgnoredWithPreflightContinue,
+                ));
+            }
+            if self.strict_preflight {
+                problems.push(ConfigProblem::new(
+                    Field::StrictPreflight,
+                    None,
+                    "true",
+                    ProblemKind::IgnoredWithPreflightContinue,
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+
+        let origin_dependent = !matches!(origin, OriginMatcher::Any);
+        let mut policy = Policy {
+            origin,
+            credentials,
+            methods,
+            headers,
+            expose,
+            max_age,
+            private_network: self.allow_private_network,
+            preflight_status: preflight_status
+                .ok()
+                .flatten()
+                .unwrap_or(StatusCode::NO_CONTENT),
+            strict_preflight: self.strict_preflight,
+            reject_disallowed_origins: self.reject_disallowed_origins,
+            preflight_continue: self.preflight_continue,
+            max_request_headers: self.max_request_headers,
+            decision_extension: self.decision_extension,
+            #[cfg(feature = "tracing")]
+            denial_level: self.denial_level,
+            vary_actual: origin_dependent.then_some(&VARY_ORIGIN),
+            vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)],
+            preflight_templates: [HeaderMap::new(), HeaderMap::new()],
+        };
+        policy.preflight_templates = [
+            policy.preflight_template(false),
+            policy.preflight_template(true),
+        ];
+        Ok(policy)
+    }
+
+    /// The configured preflight status, if it is one and a 2xx one. `Err(())` when it is not
+    /// a status code at all.
+    fn compile_preflight_status(
+        &self,
+        problems: &mut Vec<ConfigProblem>,
+    ) -> Result<Option<StatusCode>, ()> {
+        let Some(code) = self.preflight_status else {
+            return Ok(None);
+        };
+        let problem =
+            |kind| ConfigProblem::new(Field::PreflightStatus, None, code.to_string(), kind);
+        let Ok(status) = StatusCode::from_u16(code) else {
+            problems.push(problem(ProblemKind::InvalidStatus));
+            return Err(());
+        };
+        if !status.is_success() {
+            problems.push(problem(ProblemKind::PreflightStatusNotOk));
+        }
+        Ok(Some(status))
+    }
+}

@@ -1,0 +1,59 @@
+//! Fixes: the configuration change that would let a blocked request through.
+
+use super::{Blocked, BrowserRequest};
+use crate::decision::Denial;
+use crate::origin::OriginMatcher;
+use crate::policy::Policy;
+
+/// The configuration change that would have avoided a denial.
+pub(super) fn fix_for_denial(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> String {
+    let origin = String::from_utf8_lossy(request.origin.as_bytes());
+    match denial {
+        Denial::OriginNotAllowed => {
+            let misses = match &policy.origin {
+                OriginMatcher::List(list) => list.near_misses(request.origin.as_bytes(), 3),
+                _ => Vec::new(),
+            };
+            if misses.is_empty() {
+                format!("add {origin:?} to allow_origins")
+            } else {
+                format!(
+                    "add {origin:?} to allow_origins (near misses: {})",
+                    misses.join("; ")
+                )
+            }
+        }
+        Denial::OriginRefusedByPredicate => {
+            format!("make the origin predicate accept {origin:?}")
+        }
+        Denial::NullOrigin => "add \"null\" to allow_origins (only if sandboxed or file: pages must read the answers)".to_owned(),
+        Denial::MultipleOrigins | Denial::MalformedOrigin => {
+            format!("{origin:?} is not an origin a browser sends: scheme://host[:port], lowercase, no default port")
+        }
+        Denial::MalformedMethod => "the requested method is not a valid method token".to_owned(),
+        Denial::MethodNotAllowed(m) => format!("add {:?} to allow_methods", m.as_str()),
+        Denial::MalformedRequestHeaders => {
+            "the requested headers are not valid header names".to_owned()
+        }
+        Denial::TooManyRequestHeaders { limit } => {
+            format!("raise max_request_headers above {limit}")
+        }
+        Denial::HeaderNotAllowed(h) => format!("add {:?} to allow_headers", h.as_str()),
+        Denial::AuthorizationNotCoveredByWildcard => {
+            "add \"authorization\" to allow_headers (the \"*\" wildcard never covers it; \"*, authorization\" allows both)".to_owned()
+        }
+        Denial::PrivateNetworkNotAllowed => "set allow_private_network = true".to_owned(),
+    }
+}
+
+/// The configuration change for a block the layer itself did not decide.
+pub(super) fn fix_for_block(blocked: &Blocked) -> Option<String> {
+    Some(match blocked {
+        Blocked::WildcardOriginWithCredentials => {
+            "list the page's origin in allow_origins instead of \"*\": credentialed requests need the exact origin".to_owned()
+        }
+        Blocked::NoAllowCredentials => "set allow_credentials = true".to_owned(),
+        Blocked::PreflightStatus(_) => "set preflight_status to a 2xx status (and strict_preflight = false)".to_owned(),
+        _ => return None,
+    })
+}

@@ -1,0 +1,179 @@
+//! What a browser concludes from the layer's answers: a dry run of a cross-origin `fetch`.
+//!
+//! The layer's side is the policy's own dry run (the same evaluation and plan the service
+//! follows); the browser's side follows the Fetch Standard.
+//!
+//! - `request`: the request a script makes ([`BrowserRequest`]) and what the browser sends;
+//! - `rules`: forbidden methods and headers, and the CORS-safelisted request headers;
+//! - `browser`: the CORS check and the preflight's checks, and why they fail ([`Blocked`]);
+//! - `fixes`: the configuration change for each denial and block.
+
+use http::{HeaderMap, Request, StatusCode};
+
+use crate::decision::Decision;
+use crate::layer::CorsLayer;
+use crate::policy::{Head, Policy};
+
+mod browser;
+mod fixes;
+mod request;
+mod rules;
+
+pub use browser::Blocked;
+use browser::{cors_check, preflight_check};
+use fixes::{fix_for_block, fix_for_denial};
+pub use request::{BrowserRequest, InvalidRequest};
+
+/// One request the browser sends and the layer's answer.
+///
+/// ```
+/// use http::{header, Method, StatusCode};
+/// use tower_cors::{BrowserRequest, CorsLayer};
+///
+/// let request = BrowserRequest::new("https://app.example.com", Method::PUT)?;
+/// let simulation = CorsLayer::permissive().simulate(&request);
+/// let preflight = simulation.preflight.ok_or("PUT is preflighted")?;
+/// assert_eq!(preflight.request.method(), Method::OPTIONS);
+/// assert_eq!(preflight.status, Some(StatusCode::NO_CONTENT));
+/// let actual = simulation.actual.ok_or("the preflight passed")?;
+/// assert_eq!(actual.status, None); // the inner service answers
+/// assert_eq!(actual.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Exchange {
+    /// The request as the browser sends it.
+    pub request: Request<()>,
+    /// The layer's decision.
+    pub decision: Decision,
+    /// The status when the layer answers itself; `None` when the inner service answers.
+    pub status: Option<StatusCode>,
+    /// The CORS headers the layer sends (for a forwarded request: the headers it adds to the
+    /// inner service's response, assuming that sets no `Vary`).
+    pub headers: HeaderMap,
+}
+
+/// The result of [`CorsLayer::simulate`].
+///
+/// ```
+/// use http::Method;
+/// use tower_cors::{BrowserRequest, CorsLayer};
+///
+/// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+/// let request = BrowserRequest::new("https://other.example", Method::GET)?;
+/// let simulation = layer.simulate(&request);
+/// assert!(simulation.preflight.is_none()); // a simple request
+/// assert!(simulation.actual.is_some()); // sent, but the page cannot read the answer
+/// assert_eq!(simulation.fixes, ["add \"https://other.example\" to allow_origins"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Simulation {
+    /// The preflight, when the request needs one.
+    pub preflight: Option<Exchange>,
+    /// The actual request, unless a failed preflight stopped the browser from sending it.
+    pub actual: Option<Exchange>,
+    /// Why the browser blocks the request, or `None` when the page can read the response.
+    pub blocked: Option<Blocked>,
+    /// Configuration changes that would let the request through, in configuration-key terms.
+    pub fixes: Vec<String>,
+}
+
+impl Simulation {
+    /// Whether the page can read the response.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::{BrowserRequest, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// let app = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// assert!(layer.simulate(&app).is_allowed());
+    /// let other = BrowserRequest::new("https://other.example", Method::GET)?;
+    /// assert!(!layer.simulate(&other).is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_allowed(&self) -> bool {
+        self.blocked.is_none()
+    }
+}
+
+fn exchange(policy: &Policy, request: Request<()>) -> Exchange {
+    let (decision, status, headers) = policy.dry_run(Head::of(&request));
+    Exchange {
+        request,
+        decision,
+        status,
+        headers,
+    }
+}
+
+impl CorsLayer {
+    /// A dry run of a cross-origin request: the preflight the browser would send (if any),
+    /// the layer's decisions and headers, and whether the browser would let the page read the
+    /// response, with the configuration changes that would allow it.
+    ///
+    /// The layer's side is computed by the same functions the service uses. An async origin
+    /// predicate is not run (its origin counts as allowed).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::{Blocked, BrowserRequest, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_methods([Method::PUT])
+    ///     .build()?;
+    /// let request = BrowserRequest::new("https://app.example.com", Method::PUT)?
+    ///     .header("x-custom", "1")?;
+    /// let simulation = layer.simulate(&request);
+    /// assert!(simulation.preflight.is_some());
+    /// assert!(simulation.actual.is_none()); // the failed preflight stops the browser
+    /// assert_eq!(simulation.blocked, Some(Blocked::NoAllowOrigin));
+    /// assert_eq!(simulation.fixes, ["add \"x-custom\" to allow_headers"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn simulate(&self, request: &BrowserRequest) -> Simulation {
+        // One snapshot of the policy for the whole dry run.
+        let policy = self.policy();
+        let mut fixes = Vec::new();
+        let note = |decision: &Decision, fixes: &mut Vec<String>| {
+            if let Some(denial) = decision.denial() {
+                fixes.push(fix_for_denial(denial, request, &policy));
+            }
+        };
+        let preflight = request
+            .needs_preflight()
+            .then(|| exchange(&policy, request.preflight()));
+        if let Some(preflight) = &preflight {
+            note(&preflight.decision, &mut fixes);
+            if let Err(blocked) = preflight_check(request, preflight) {
+                if fixes.is_empty() {
+                    fixes.extend(fix_for_block(&blocked));
+                }
+                return Simulation {
+                    preflight: Some(preflight.clone()),
+                    actual: None,
+                    blocked: Some(blocked),
+                    fixes,
+                };
+            }
+        }
+        let actual = exchange(&policy, request.actual());
+        note(&actual.decision, &mut fixes);
+        let blocked = cors_check(request, &actual.headers).err();
+        if let Some(blocked) = &blocked {
+            if fixes.is_empty() {
+                fixes.extend(fix_for_block(blocked));
+            }
+        }
+        Simulation {
+            preflight,
+            actual: Some(actual),
+            blocked,
+            fixes,
+        }
+    }
+}
