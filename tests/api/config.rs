@@ -1,5 +1,4 @@
 //! `CorsConfig`: every key, every error, TOML, JSON, nesting and environment variables.
-#![cfg(feature = "serde")]
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -13,14 +13,15 @@ use http::header::{
 use http::uri::PathAndQuery;
 use http::{Method, StatusCode};
 use prost::Message;
-use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Channel, Server};
 use tonic_prost::ProstCodec;
 use tonic_web::GrpcWebLayer;
 
+use crate::support::{client, header, listen, preflight};
+
 #[allow(dead_code)]
-#[path = "../examples/tonic.rs"]
+#[path = "../../examples/tonic.rs"]
 mod example;
 
 use example::{HelloReply, HelloRequest, APP_ORIGIN, SAY_HELLO};
@@ -28,22 +29,10 @@ use example::{HelloReply, HelloRequest, APP_ORIGIN, SAY_HELLO};
 const GRPC_WEB: &str = "application/grpc-web+proto";
 
 async fn serve_example() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, addr) = listen().await;
     let cors = example::cors().unwrap();
     tokio::spawn(async move { example::serve(listener, cors).await.unwrap() });
     addr
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
-fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
-    response.headers().get(name).map(|v| v.to_str().unwrap())
 }
 
 fn exposed(response: &reqwest::Response) -> Vec<String> {
@@ -84,17 +73,14 @@ fn unframe(mut body: Bytes) -> (Vec<Bytes>, Option<String>) {
 }
 
 async fn grpc_web_preflight(addr: SocketAddr, origin: &str) -> reqwest::Response {
-    client()
-        .request(Method::OPTIONS, format!("http://{addr}{SAY_HELLO}"))
-        .header(ORIGIN, origin)
-        .header(ACCESS_CONTROL_REQUEST_METHOD, "POST")
-        .header(
-            ACCESS_CONTROL_REQUEST_HEADERS,
-            "content-type,x-grpc-web,x-user-agent,grpc-timeout",
-        )
-        .send()
-        .await
-        .unwrap()
+    preflight(
+        addr,
+        SAY_HELLO,
+        origin,
+        "POST",
+        Some("content-type,x-grpc-web,x-user-agent,grpc-timeout"),
+    )
+    .await
 }
 
 async fn grpc_web_call(addr: SocketAddr, origin: &str, name: &str) -> reqwest::Response {
@@ -302,8 +288,7 @@ async fn unknown_method_is_unimplemented() {
 /// it, which is why the example puts CORS outermost.
 #[tokio::test]
 async fn cors_inside_grpc_web_layer_breaks_preflights() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, addr) = listen().await;
     let cors = example::cors().unwrap();
     tokio::spawn(async move {
         Server::builder()

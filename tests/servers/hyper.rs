@@ -10,21 +10,22 @@ use bytes::Bytes;
 use http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONTENT_TYPE, ORIGIN, VARY,
+    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONTENT_TYPE, ORIGIN,
 };
 use http::{HeaderName, Method, Request, Response, StatusCode, Version};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use tokio::net::TcpListener;
+
+use crate::support::{header, listen, vary};
 
 #[allow(dead_code)]
-#[path = "../examples/hyper.rs"]
+#[path = "../../examples/hyper.rs"]
 mod hyper_example;
 
 #[allow(dead_code)]
-#[path = "../examples/proxy.rs"]
+#[path = "../../examples/proxy.rs"]
 mod proxy_example;
 
 const APP_ORIGIN: &str = "https://app.example.com";
@@ -64,23 +65,8 @@ fn preflight(addr: SocketAddr, path: &str, method: &str, headers: &str) -> Reque
         .unwrap()
 }
 
-fn header<'a>(response: &'a Response<()>, name: &HeaderName) -> Option<&'a str> {
-    response.headers().get(name).map(|v| v.to_str().unwrap())
-}
-
-fn vary(response: &Response<()>) -> Vec<String> {
-    response
-        .headers()
-        .get_all(VARY)
-        .iter()
-        .flat_map(|v| v.to_str().unwrap().split(','))
-        .map(|v| v.trim().to_ascii_lowercase())
-        .collect()
-}
-
 async fn serve_hyper_example() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, addr) = listen().await;
     tokio::spawn(hyper_example::serve(
         listener,
         hyper_example::cors().unwrap(),
@@ -198,8 +184,8 @@ async fn hyper_server_passes_other_requests_to_the_handler() {
 
 /// A demo upstream and the proxy in front of it.
 async fn serve_proxy() -> (SocketAddr, Arc<AtomicUsize>) {
-    let upstream_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let upstream = format!("http://{}", upstream_listener.local_addr().unwrap());
+    let (upstream_listener, upstream) = listen().await;
+    let upstream = format!("http://{upstream}");
     let hits = Arc::new(AtomicUsize::new(0));
     tokio::spawn(proxy_example::serve_demo_upstream(
         upstream_listener,
@@ -211,8 +197,7 @@ async fn serve_proxy() -> (SocketAddr, Arc<AtomicUsize>) {
 async fn serve_proxy_to(upstream: &str) -> SocketAddr {
     let proxy = proxy_example::Proxy::new(&upstream.parse().unwrap()).unwrap();
     let service = proxy_example::gateway(proxy_example::cors().unwrap(), proxy);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, addr) = listen().await;
     tokio::spawn(proxy_example::serve(listener, service));
     addr
 }
@@ -306,8 +291,8 @@ async fn proxy_streams_the_upstream_response_with_cors_headers() {
 #[tokio::test]
 async fn proxy_answers_502_with_cors_headers_when_the_upstream_is_down() {
     // A port that was just free: nothing listens there.
-    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let upstream = format!("http://{}", closed.local_addr().unwrap());
+    let (closed, upstream) = listen().await;
+    let upstream = format!("http://{upstream}");
     drop(closed);
     let addr = serve_proxy_to(&upstream).await;
 

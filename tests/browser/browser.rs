@@ -2,10 +2,6 @@
 //! an API on another, on loopback. Host names under `example.test` and `evil.test` are mapped
 //! to 127.0.0.1, so origins can differ by host as well as by port.
 
-#[path = "support/browser.rs"]
-mod browser;
-
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +15,8 @@ use axum::Router;
 use serde_json::{json, Value};
 use tower_cors::{CorsBuilder, CorsLayer};
 
-use browser::{Browser, Page};
+use crate::support::browser::{Browser, Page};
+use crate::support::serve;
 
 const RESOLVER: &str = "--host-resolver-rules=MAP *.test 127.0.0.1";
 
@@ -81,16 +78,7 @@ fn start_api(runtime: &tokio::runtime::Runtime, policy: CorsBuilder) -> Api {
                 }
                 next.run(request)
             }));
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(SocketAddr::from((
-            [127, 0, 0, 1],
-            0,
-        ))))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    runtime.spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
+    let port = runtime.block_on(serve(app)).port();
     Api { port, preflights }
 }
 
@@ -115,17 +103,7 @@ async function probe(url, init) {
 /// Serves the page on every host name; returns its port.
 fn start_page(runtime: &tokio::runtime::Runtime) -> u16 {
     let app = Router::new().route("/", get(|| async { Html(PAGE) }));
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(SocketAddr::from((
-            [127, 0, 0, 1],
-            0,
-        ))))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    runtime.spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    port
+    runtime.block_on(serve(app)).port()
 }
 
 fn probe(browser: &mut Browser, page: &Page, url: &str, init: Value) -> Value {
@@ -152,7 +130,9 @@ fn simple_preflighted_exposed_and_error_responses() {
     let api = start_api(&runtime, policy(&origin));
     let base = format!("http://api.example.test:{}", api.port);
 
-    let mut browser = Browser::start(&[RESOLVER]);
+    let Some(mut browser) = Browser::start(&[RESOLVER]) else {
+        return;
+    };
     let page = browser.open(&format!("{origin}/"));
 
     // A simple request: no preflight, readable, only the exposed header visible.
@@ -217,7 +197,9 @@ fn credentials_with_cookies() {
     let base = format!("http://api.example.test:{}", with_credentials.port);
     let other = format!("http://api.example.test:{}", without_credentials.port);
 
-    let mut browser = Browser::start(&[RESOLVER]);
+    let Some(mut browser) = Browser::start(&[RESOLVER]) else {
+        return;
+    };
     let page = browser.open(&format!("{origin}/"));
     let include = json!({ "credentials": "include" });
 
@@ -257,7 +239,9 @@ fn subdomain_patterns() {
     );
     let base = format!("http://api.example.test:{}", api.port);
 
-    let mut browser = Browser::start(&[RESOLVER]);
+    let Some(mut browser) = Browser::start(&[RESOLVER]) else {
+        return;
+    };
     for (host, expected) in [
         ("app.example.test", true),
         ("deep.app.example.test", true),
@@ -278,7 +262,9 @@ fn max_age_spares_the_second_preflight() {
     let cached = start_api(&runtime, policy(&origin).max_age(Duration::from_secs(600)));
     let uncached = start_api(&runtime, policy(&origin));
 
-    let mut browser = Browser::start(&[RESOLVER]);
+    let Some(mut browser) = Browser::start(&[RESOLVER]) else {
+        return;
+    };
     let page = browser.open(&format!("{origin}/"));
     let put =
         json!({ "method": "PUT", "headers": { "content-type": "application/json" }, "body": "{}" });
@@ -315,7 +301,9 @@ fn preflight_status_and_strict_mode_as_browsers_see_them() {
     let ok200 = start_api(&runtime, policy(&origin).preflight_status(StatusCode::OK));
     let strict = start_api(&runtime, policy(&origin).strict_preflight(true));
 
-    let mut browser = Browser::start(&[RESOLVER]);
+    let Some(mut browser) = Browser::start(&[RESOLVER]) else {
+        return;
+    };
     let page = browser.open(&format!("{origin}/"));
     let put =
         json!({ "method": "PUT", "headers": { "content-type": "application/json" }, "body": "{}" });

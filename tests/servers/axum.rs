@@ -12,67 +12,23 @@ use axum::Router;
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, AUTHORIZATION, ORIGIN, VARY,
+    AUTHORIZATION, ORIGIN,
 };
 use http::{Method, StatusCode};
 use tower::ServiceBuilder;
 
+use crate::support::{client, header, preflight, serve, vary};
+
 #[allow(dead_code)]
-#[path = "../examples/axum.rs"]
+#[path = "../../examples/axum.rs"]
 mod example;
 
 use example::{APP_ORIGIN, PARTNER_ORIGIN, TOKEN};
 
 const TIMEOUT: Duration = Duration::from_millis(300);
 
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
-
 async fn serve_example() -> SocketAddr {
     serve(example::app(TIMEOUT).unwrap()).await
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
-fn header<'a>(response: &'a reqwest::Response, name: &http::HeaderName) -> Option<&'a str> {
-    response.headers().get(name).map(|v| v.to_str().unwrap())
-}
-
-/// Every `Vary` value, split on commas and lowercased.
-fn vary(response: &reqwest::Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(VARY)
-        .iter()
-        .flat_map(|v| v.to_str().unwrap().split(','))
-        .map(|v| v.trim().to_ascii_lowercase())
-        .collect()
-}
-
-async fn preflight(
-    addr: SocketAddr,
-    path: &str,
-    origin: &str,
-    method: &str,
-    headers: Option<&str>,
-) -> reqwest::Response {
-    let mut request = client()
-        .request(Method::OPTIONS, format!("http://{addr}{path}"))
-        .header(ORIGIN, origin)
-        .header(ACCESS_CONTROL_REQUEST_METHOD, method);
-    if let Some(headers) = headers {
-        request = request.header(ACCESS_CONTROL_REQUEST_HEADERS, headers);
-    }
-    request.send().await.unwrap()
 }
 
 async fn call(

@@ -1,40 +1,9 @@
 //! The `explain` example, run as a program: its output and exit codes.
-#![cfg(feature = "serde")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::process::Command;
 
-use serde_json::Value;
-
-fn explain_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--example",
-                "explain",
-                "--features",
-                "serde",
-                "--message-format=json",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cannot run cargo to build the explain example");
-        assert!(
-            output.status.success(),
-            "building the explain example failed"
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "explain")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no executable for the explain example")
-    })
-}
+use crate::support::example_binary;
 
 /// Writes a policy file. Tests run in parallel and share names, so each file is written
 /// under a name of its own and renamed into place: a reader never sees a half-written file.
@@ -58,7 +27,7 @@ expose_headers = ["x-request-id"]
 
 /// Runs explain; returns (exit code, stdout, stderr).
 fn explain(config: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(explain_binary())
+    let output = Command::new(example_binary("explain"))
         .arg("--config")
         .arg(config)
         .args(args)

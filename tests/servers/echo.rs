@@ -1,16 +1,17 @@
-//! The `echo` example as a real server: built with cargo, started on a free port, spoken to
-//! over HTTP with a real client.
+//! The `echo` example as a real server: started on a free port, spoken to over HTTP with a
+//! real client.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{self, HeaderMap};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+
+use crate::support::{client, example_binary, header};
 
 /// How long the server may take to print its address, or to exit on a bad configuration.
 const STARTUP: Duration = Duration::from_secs(60);
@@ -23,40 +24,6 @@ expose_headers = ["x-request-id"]
 allow_credentials = true
 max_age_secs = 600
 "#;
-
-/// Builds the example once (`cargo build --example echo --features serde`) and returns the
-/// path of its executable.
-fn echo_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--example",
-                "echo",
-                "--features",
-                "serde",
-                "--message-format=json",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cannot run cargo to build the echo example");
-        assert!(
-            output.status.success(),
-            "`cargo build --example echo --features serde` failed: {}",
-            output.status
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|message| {
-                message["reason"] == "compiler-artifact" && message["target"]["name"] == "echo"
-            })
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no executable for the echo example")
-    })
-}
 
 /// Writes a configuration file for one test.
 fn config_file(name: &str, toml: &str) -> PathBuf {
@@ -77,7 +44,7 @@ impl Server {
     }
 
     fn start_with(config: &Path) -> Self {
-        let mut child = Command::new(echo_binary())
+        let mut child = Command::new(example_binary("echo"))
             .arg("--config")
             .arg(config)
             .args(["--listen", "127.0.0.1:0"])
@@ -145,7 +112,7 @@ impl Drop for Server {
 /// Runs the server on a configuration that must be refused; returns its exit status, stdout
 /// and stderr.
 fn run_refused(args: &[&str]) -> (ExitStatus, String, String) {
-    let mut child = Command::new(echo_binary())
+    let mut child = Command::new(example_binary("echo"))
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -172,17 +139,6 @@ fn run_refused(args: &[&str]) -> (ExitStatus, String, String) {
         let _ = pipe.read_to_string(&mut stderr);
     }
     (status, stdout, stderr)
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("cannot build the HTTP client")
-}
-
-fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).map(|v| v.to_str().expect("ASCII header"))
 }
 
 fn all<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
@@ -219,22 +175,22 @@ async fn allowed_preflight_is_answered_by_the_layer() {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let headers = response.headers().clone();
     assert_eq!(
-        get(&headers, "access-control-allow-origin"),
+        header(&headers, "access-control-allow-origin"),
         Some("https://shop.example.com")
     );
     assert_eq!(
-        get(&headers, "access-control-allow-credentials"),
+        header(&headers, "access-control-allow-credentials"),
         Some("true")
     );
     assert_eq!(
-        get(&headers, "access-control-allow-methods"),
+        header(&headers, "access-control-allow-methods"),
         Some("GET, POST, PUT, DELETE")
     );
     assert_eq!(
-        get(&headers, "access-control-allow-headers"),
+        header(&headers, "access-control-allow-headers"),
         Some("content-type, x-request-id")
     );
-    assert_eq!(get(&headers, "access-control-max-age"), Some("600"));
+    assert_eq!(header(&headers, "access-control-max-age"), Some("600"));
     assert_eq!(
         all(&headers, "vary"),
         ["origin, access-control-request-method, access-control-request-headers, access-control-request-private-network"]
@@ -300,20 +256,20 @@ async fn actual_request_is_echoed_and_vary_merged() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
-    assert_eq!(get(&headers, "content-type"), Some("application/json"));
+    assert_eq!(header(&headers, "content-type"), Some("application/json"));
     assert_eq!(
-        get(&headers, "access-control-allow-origin"),
+        header(&headers, "access-control-allow-origin"),
         Some("http://localhost:3000")
     );
     assert_eq!(
-        get(&headers, "access-control-allow-credentials"),
+        header(&headers, "access-control-allow-credentials"),
         Some("true")
     );
     assert_eq!(
-        get(&headers, "access-control-expose-headers"),
+        header(&headers, "access-control-expose-headers"),
         Some("x-request-id")
     );
-    assert_eq!(get(&headers, "x-request-id"), Some("abc-123"));
+    assert_eq!(header(&headers, "x-request-id"), Some("abc-123"));
     // The service's Vary first, the layer's added after it.
     assert_eq!(all(&headers, "vary"), ["accept", "origin"]);
     // Actual responses carry no preflight headers.
@@ -341,7 +297,7 @@ async fn error_statuses_are_decorated_too() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
-        get(response.headers(), "access-control-allow-origin"),
+        header(response.headers(), "access-control-allow-origin"),
         Some("https://shop.example.com")
     );
     assert_eq!(all(response.headers(), "vary"), ["origin"]);
@@ -404,7 +360,7 @@ async fn malformed_queries_are_bad_requests() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
         assert_eq!(
-            get(response.headers(), "access-control-allow-origin"),
+            header(response.headers(), "access-control-allow-origin"),
             Some("http://localhost:3000")
         );
         let body: Value = response.json().await.unwrap();
@@ -426,7 +382,7 @@ async fn shipped_example_config_serves() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        get(response.headers(), "access-control-allow-origin"),
+        header(response.headers(), "access-control-allow-origin"),
         Some("http://localhost:3000")
     );
 }
@@ -516,7 +472,7 @@ fn bad_arguments_exit_with_usage() {
 #[tokio::test]
 async fn inline_flag_values_are_accepted() {
     let config = config_file("inline", POLICY);
-    let mut child = Command::new(echo_binary())
+    let mut child = Command::new(example_binary("echo"))
         .arg(format!("--config={}", config.display()))
         .arg("--listen=127.0.0.1:0")
         .stdout(Stdio::piped())
