@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::field::Field;
+
 /// Every problem found while building a [`CorsLayer`](crate::CorsLayer).
 ///
 /// Building never stops at the first problem: the error lists all of them, each naming the
@@ -67,105 +69,6 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-/// A setting of the policy, named by its configuration key: what a [`ConfigProblem`] is
-/// about. Its [`Display`](fmt::Display) is the key used in configuration files, so messages
-/// read the same from the builder and from a file; [`Field::ALL`] lists every key, in the order
-/// of the builder.
-///
-/// ```
-/// use tower_cors::{CorsLayer, Field};
-///
-/// let err = CorsLayer::builder()
-///     .allow_origin("https://app.example.com")
-///     .max_request_headers(0)
-///     .build()
-///     .unwrap_err();
-/// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
-/// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
-/// assert_eq!(Field::ALL.len(), 12);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Field {
-    /// [`CorsBuilder::allow_origin`](crate::CorsBuilder::allow_origin).
-    AllowOrigins,
-    /// [`CorsBuilder::allow_methods`](crate::CorsBuilder::allow_methods).
-    AllowMethods,
-    /// [`CorsBuilder::allow_headers`](crate::CorsBuilder::allow_headers).
-    AllowHeaders,
-    /// [`CorsBuilder::expose_headers`](crate::CorsBuilder::expose_headers).
-    ExposeHeaders,
-    /// [`CorsBuilder::allow_credentials`](crate::CorsBuilder::allow_credentials).
-    AllowCredentials,
-    /// [`CorsBuilder::max_age`](crate::CorsBuilder::max_age).
-    MaxAge,
-    /// [`CorsBuilder::allow_private_network`](crate::CorsBuilder::allow_private_network).
-    AllowPrivateNetwork,
-    /// [`CorsBuilder::preflight_status`](crate::CorsBuilder::preflight_status).
-    PreflightStatus,
-    /// [`CorsBuilder::strict_preflight`](crate::CorsBuilder::strict_preflight).
-    StrictPreflight,
-    /// [`CorsBuilder::reject_disallowed_origins`](crate::CorsBuilder::reject_disallowed_origins).
-    RejectDisallowedOrigins,
-    /// [`CorsBuilder::preflight_continue`](crate::CorsBuilder::preflight_continue).
-    PreflightContinue,
-    /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
-    MaxRequestHeaders,
-}
-
-impl Field {
-    /// Every configuration key, in the order of the builder's documentation.
-    ///
-    /// ```
-    /// use tower_cors::Field;
-    ///
-    /// assert_eq!(Field::ALL[0], Field::AllowOrigins);
-    /// assert!(Field::ALL.iter().all(|f| f.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_')));
-    /// ```
-    pub const ALL: [Field; 12] = [
-        Self::AllowOrigins,
-        Self::AllowMethods,
-        Self::AllowHeaders,
-        Self::ExposeHeaders,
-        Self::AllowCredentials,
-        Self::MaxAge,
-        Self::AllowPrivateNetwork,
-        Self::PreflightStatus,
-        Self::StrictPreflight,
-        Self::RejectDisallowedOrigins,
-        Self::PreflightContinue,
-        Self::MaxRequestHeaders,
-    ];
-
-    /// The configuration key of this setting.
-    ///
-    /// ```
-    /// assert_eq!(tower_cors::Field::AllowOrigins.as_str(), "allow_origins");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AllowOrigins => "allow_origins",
-            Self::AllowMethods => "allow_methods",
-            Self::AllowHeaders => "allow_headers",
-            Self::ExposeHeaders => "expose_headers",
-            Self::AllowCredentials => "allow_credentials",
-            Self::MaxAge => "max_age_secs",
-            Self::AllowPrivateNetwork => "allow_private_network",
-            Self::PreflightStatus => "preflight_status",
-            Self::StrictPreflight => "strict_preflight",
-            Self::RejectDisallowedOrigins => "reject_disallowed_origins",
-            Self::PreflightContinue => "preflight_continue",
-            Self::MaxRequestHeaders => "max_request_headers",
-        }
-    }
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One problem in a configuration: which setting, which entry, which value, and what is wrong.
 ///

@@ -6,7 +6,8 @@ use http::header::GetAll;
 use http::{HeaderName, HeaderValue};
 
 use crate::decision::Denial;
-use crate::error::{ConfigProblem, Field, ProblemKind};
+use crate::error::{ConfigProblem, ProblemKind};
+use crate::field::Field;
 use crate::util::{for_each_element, is_token, join_values, trim_ows};
 
 /// Which request headers a preflight may ask for.

@@ -86,6 +86,7 @@
 // The pure core and what it is made of: nothing here knows about services.
 mod decision;
 mod error;
+mod field;
 mod headers;
 mod methods;
 mod origin;
@@ -116,7 +117,8 @@ pub use builder::CorsBuilder;
 #[cfg(feature = "serde")]
 pub use config::{CorsConfig, EnvError, EnvProblem, EnvProblemKind};
 pub use decision::{Decision, Denial, RequestKind};
-pub use error::{ConfigError, ConfigProblem, Field, ProblemKind};
+pub use error::{ConfigError, ConfigProblem, ProblemKind};
+pub use field::Field;
 pub use headers::{AllowHeaders, ExposeHeaders};
 pub use layer::CorsLayer;
 pub use methods::AllowMethods;

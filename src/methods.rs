@@ -2,7 +2,8 @@
 
 use http::{HeaderValue, Method};
 
-use crate::error::{ConfigProblem, Field, ProblemKind};
+use crate::error::{ConfigProblem, ProblemKind};
+use crate::field::Field;
 use crate::util::{is_token, join_values};
 
 /// Which methods a preflight may ask for.

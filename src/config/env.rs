@@ -3,7 +3,7 @@
 use super::env_error::{EnvError, EnvProblem, EnvProblemKind};
 use super::setting::Setting;
 use super::CorsConfig;
-use crate::error::Field;
+use crate::field::Field;
 
 impl CorsConfig {
     /// Reads a configuration from the process environment: the variables named `PREFIX_KEY`,
@@ -186,10 +186,22 @@ impl CorsConfig {
             };
             let text = || Some(Setting::Text(value.to_owned()));
             let result = match key {
-                Field::AllowOrigins => Ok(self.allow_origins = text()),
-                Field::AllowMethods => Ok(self.allow_methods = text()),
-                Field::AllowHeaders => Ok(self.allow_headers = text()),
-                Field::ExposeHeaders => Ok(self.expose_headers = text()),
+                Field::AllowOrigins => {
+                    self.allow_origins = text();
+                    Ok(())
+                }
+                Field::AllowMethods => {
+                    self.allow_methods = text();
+                    Ok(())
+                }
+                Field::AllowHeaders => {
+                    self.allow_headers = text();
+                    Ok(())
+                }
+                Field::ExposeHeaders => {
+                    self.expose_headers = text();
+                    Ok(())
+                }
                 Field::AllowCredentials => parse_bool(value).map(|v| self.allow_credentials = v),
                 Field::MaxAge => parse_number(value, u64::MAX).map(|v| self.max_age_secs = Some(v)),
                 Field::AllowPrivateNetwork => {

@@ -4,11 +4,12 @@
 use std::collections::{HashMap, HashSet};
 
 use super::hash::LookupHashBuilder;
+use super::ip::{canonical_ipv6, is_canonical_ipv4, looks_like_ipv4};
 use super::parse::{
-    canonical_ipv6, default_port, is_canonical_ipv4, is_host, looks_like_ipv4,
-    parse_request_origin, split_origin, syntax_problem, PortSpec,
+    default_port, is_host, parse_request_origin, split_origin, syntax_problem, PortSpec,
 };
-use crate::error::{ConfigProblem, Field, ProblemKind};
+use crate::error::{ConfigProblem, ProblemKind};
+use crate::field::Field;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct PatternRule {

@@ -5,7 +5,8 @@ use std::fmt;
 use super::list::compile_list;
 use super::list::OriginList;
 use super::{AsyncPredicate, OriginSpec, SyncPredicate};
-use crate::error::{ConfigProblem, Field, ProblemKind};
+use crate::error::{ConfigProblem, ProblemKind};
+use crate::field::Field;
 
 /// The compiled origin policy.
 pub(crate) enum OriginMatcher {

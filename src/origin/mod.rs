@@ -1,7 +1,7 @@
 //! Allowed origins: the public configuration type ([`AllowOrigin`]) and, below it, how origins
 //! are parsed, compiled into a lookup table and matched.
 //!
-//! - `parse`: the syntax of configured and request origins;
+//! - `parse`: the syntax of configured and request origins (`ip`: IP address hosts);
 //! - `list`: exact origins and patterns, compiled for constant-time lookup;
 //! - `hash`: the seeded hash those tables use;
 //! - `near_miss`: what almost matched a refused origin, for explanations;
@@ -16,6 +16,7 @@ use http::request::Parts;
 use http::HeaderValue;
 
 mod hash;
+mod ip;
 mod list;
 mod matcher;
 mod near_miss;

@@ -7,7 +7,8 @@
 //!    request, allowed with this grant, denied for this reason), or an [`Evaluation::Pending`]
 //!    verdict that waits on an async origin check;
 //! 2. [`Policy::plan`] turns that into a [`Plan`]: answer now with this head, forward and
-//!    write these headers into the inner service's response, or run the origin check first.
+//!    write these headers into the inner service's response, or run the origin check first
+//!    (`answer` writes the heads and headers).
 //!
 //! The service, its response future, report-only mode and the dry runs all follow the plan;
 //! none of them decides a status or a route of its own.
@@ -24,14 +25,16 @@ use crate::methods::MethodPolicy;
 use crate::origin::OriginMatcher;
 use crate::vary::Vary;
 
+mod answer;
 mod evaluate;
 mod head;
 mod plan;
 mod settings;
 
+pub(crate) use answer::Decoration;
 pub(crate) use evaluate::{Evaluation, Verdict};
 pub(crate) use head::Head;
-pub(crate) use plan::{Decoration, Pending, Plan};
+pub(crate) use plan::{Pending, Plan};
 pub(crate) use settings::Settings;
 
 pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =

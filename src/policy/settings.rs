@@ -5,7 +5,8 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::{Policy, DEFAULT_MAX_REQUEST_HEADERS, VARY_ORIGIN, VARY_PREFLIGHT};
-use crate::error::{ConfigProblem, Field, ProblemKind};
+use crate::error::{ConfigProblem, ProblemKind};
+use crate::field::Field;
 use crate::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
 use crate::methods::{AllowMethods, MethodPolicy};
 use crate::origin::{AllowOrigin, OriginMatcher};

@@ -140,18 +140,13 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut state = self.project().state;
         match state.as_mut().project() {
-            StateProj::Answer { .. } => {
-                if let StateOwned::Answer { head } = state.project_replace(State::Done) {
-                    return answered(head);
-                }
-                unreachable!("the state was Answer")
-            }
+            StateProj::Answer { .. } | StateProj::Done => {}
             StateProj::CheckThenAnswer { pending } => {
                 let allowed = ready!(pending.poll_check(cx));
                 checked(pending, allowed);
                 let head = pending.answer(allowed);
                 state.set(State::Done);
-                answered(head)
+                return answered(head);
             }
             StateProj::Forward { future, then } => {
                 if let Then::Check(pending) = then {
@@ -176,9 +171,13 @@ where
                 {
                     decoration.write(response.headers_mut());
                 }
-                Poll::Ready(Ok(response.map(ResponseBody::new)))
+                return Poll::Ready(Ok(response.map(ResponseBody::new)));
             }
-            StateProj::Done => panic!("ResponseFuture polled after it completed"),
+        }
+        // An answer ready from the start, or a future polled again after it completed.
+        match state.project_replace(State::Done) {
+            StateOwned::Answer { head } => answered(head),
+            _ => panic!("ResponseFuture polled after it completed"),
         }
     }
 }
