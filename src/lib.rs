@@ -78,6 +78,35 @@
 //! - Every decision has a typed reason ([`Decision`], [`Denial`]); [`CorsLayer::decide`]
 //!   evaluates a request without a service.
 //!
+//! # How it works
+//!
+//! The crate is in four parts, each using only the ones before it:
+//!
+//! 1. **The core** (`policy`, with `origin`, `methods`, `headers`, `vary`, `decision`,
+//!    `error`, `field`): plain settings, compiled once into a `Policy`, and the two pure
+//!    functions that decide every request. It knows nothing of services or futures.
+//! 2. **Building** (`builder`, `config`, `presets`): everything that fills the settings; the
+//!    single compile step validates them and reports every problem at once.
+//! 3. **Serving** (`layer`, `service`, `shared`, `reload`, `report_only`, `trace`): the
+//!    [`CorsLayer`], the [`Cors`] service and its [`ResponseFuture`], and what they share.
+//! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs.
+//!
+//! The walk of one request:
+//!
+//! 1. [`Cors::call`](tower_service::Service::call) takes the current policy snapshot (one
+//!    `Arc`, swapped atomically by a [`ReloadHandle`]);
+//! 2. `Policy::evaluate` reads the request head and gives a verdict: not a CORS request,
+//!    allowed with this grant, or denied for this [`Denial`] (or a verdict that waits on an
+//!    async origin predicate);
+//! 3. the service reports the verdict (report-only mode, `tracing`, the request extension);
+//! 4. `Policy::plan` turns the verdict into a plan: answer now with this head; forward to the
+//!    inner service and write these headers into its response; or run the origin check first,
+//!    then answer or forward;
+//! 5. the [`ResponseFuture`] follows the plan. It decides nothing itself.
+//!
+//! [`CorsLayer::decide`], [`CorsLayer::headers_for`] and [`CorsLayer::simulate`] run the
+//! same evaluation and plan without a service, so a dry run can never disagree with the layer.
+//!
 //! [tower]: https://docs.rs/tower
 //! [Fetch Standard]: https://fetch.spec.whatwg.org/#http-cors-protocol
 //! [Private Network Access]: https://wicg.github.io/private-network-access/
