@@ -17,7 +17,7 @@ use std::fmt;
 ///     .unwrap_err();
 /// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
 /// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
-/// assert_eq!(Field::ALL.len(), 12);
+/// assert_eq!(Field::ALL.len(), 13);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -46,6 +46,8 @@ pub enum Field {
     PreflightContinue,
     /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
     MaxRequestHeaders,
+    /// [`CorsBuilder::preserve_inner_cors_headers`](crate::CorsBuilder::preserve_inner_cors_headers).
+    PreserveInnerCorsHeaders,
 }
 
 impl Field {
@@ -57,7 +59,7 @@ impl Field {
     /// assert_eq!(Field::ALL[0], Field::AllowOrigins);
     /// assert!(Field::ALL.iter().all(|f| f.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_')));
     /// ```
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Self::AllowOrigins,
         Self::AllowMethods,
         Self::AllowHeaders,
@@ -70,6 +72,7 @@ impl Field {
         Self::RejectDisallowedOrigins,
         Self::PreflightContinue,
         Self::MaxRequestHeaders,
+        Self::PreserveInnerCorsHeaders,
     ];
 
     /// The configuration key of this setting.
@@ -91,6 +94,7 @@ impl Field {
             Self::RejectDisallowedOrigins => "reject_disallowed_origins",
             Self::PreflightContinue => "preflight_continue",
             Self::MaxRequestHeaders => "max_request_headers",
+            Self::PreserveInnerCorsHeaders => "preserve_inner_cors_headers",
         }
     }
 }

@@ -46,6 +46,7 @@ use setting::Setting;
 /// | `reject_disallowed_origins` | boolean | [`reject_disallowed_origins`](CorsBuilder::reject_disallowed_origins) |
 /// | `preflight_continue` | boolean | [`preflight_continue`](CorsBuilder::preflight_continue) |
 /// | `max_request_headers` | number, at least 1 | [`max_request_headers`](CorsBuilder::max_request_headers) |
+/// | `preserve_inner_cors_headers` | boolean | [`preserve_inner_cors_headers`](CorsBuilder::preserve_inner_cors_headers) |
 ///
 /// The four list keys take a list of strings, or a single string:
 ///
@@ -91,6 +92,7 @@ use setting::Setting;
 ///     reject_disallowed_origins = false
 ///     preflight_continue = false
 ///     max_request_headers = 64
+///     preserve_inner_cors_headers = false
 /// "#)?;
 /// let layer = config.build()?;
 /// # let _ = layer;
@@ -154,6 +156,7 @@ pub struct CorsConfig {
     reject_disallowed_origins: bool,
     preflight_continue: bool,
     max_request_headers: Option<usize>,
+    preserve_inner_cors_headers: bool,
 }
 
 impl CorsConfig {
@@ -210,6 +213,7 @@ impl CorsConfig {
             max_request_headers: self
                 .max_request_headers
                 .unwrap_or(defaults.max_request_headers),
+            preserve_inner_cors_headers: self.preserve_inner_cors_headers,
             ..defaults
         };
         CorsBuilder::from_settings(settings).build()

@@ -30,6 +30,7 @@ pub(crate) struct Settings {
     pub(crate) reject_disallowed_origins: bool,
     pub(crate) preflight_continue: bool,
     pub(crate) max_request_headers: usize,
+    pub(crate) preserve_inner_cors_headers: bool,
     pub(crate) decision_extension: bool,
     #[cfg(feature = "tracing")]
     pub(crate) denial_level: tracing::Level,
@@ -50,6 +51,7 @@ impl Default for Settings {
             reject_disallowed_origins: false,
             preflight_continue: false,
             max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
+            preserve_inner_cors_headers: false,
             decision_extension: false,
             #[cfg(feature = "tracing")]
             denial_level: tracing::Level::DEBUG,
@@ -116,11 +118,13 @@ impl Settings {
             reject_disallowed_origins: self.reject_disallowed_origins,
             preflight_continue: self.preflight_continue,
             max_request_headers: self.max_request_headers,
+            preserve_inner_headers: self.preserve_inner_cors_headers,
             decision_extension: self.decision_extension,
             #[cfg(feature = "tracing")]
             denial_level: self.denial_level,
             vary_actual: origin_dependent.then_some(&VARY_ORIGIN),
-            vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)],
+            vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)]
+                [usize::from(self.allow_private_network)],
             preflight_templates: [HeaderMap::new(), HeaderMap::new()],
         };
         policy.preflight_templates = [

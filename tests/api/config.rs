@@ -383,9 +383,14 @@ fn allow_private_network() {
         Some("true")
     );
 
+    // Off, the request header is ignored: no grant of private network access, and the
+    // browser refuses the preflight for want of it.
     let off = layer(r#"allow_origins = "https://app.example.com""#);
-    let (decision, _) = pna(&off);
-    assert_eq!(decision.denial(), Some(&Denial::PrivateNetworkNotAllowed));
+    let (decision, headers) = pna(&off);
+    assert!(decision.is_allowed());
+    assert!(headers
+        .get("access-control-allow-private-network")
+        .is_none());
 }
 
 #[tokio::test]
@@ -1008,7 +1013,7 @@ fn env_unknown_variables_are_errors() {
             "CORS_ALLOW_ORIGIN: unknown variable; did you mean CORS_ALLOW_ORIGINS?",
             "CORS_allow_origins: unknown variable; did you mean CORS_ALLOW_ORIGINS?",
             "CORS_MAXAGE: unknown variable; did you mean CORS_MAX_AGE_SECS?",
-            "CORS_PROXY_URL: unknown variable; the variables are CORS_ALLOW_ORIGINS, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECS, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_STATUS, CORS_STRICT_PREFLIGHT, CORS_REJECT_DISALLOWED_ORIGINS, CORS_PREFLIGHT_CONTINUE, CORS_MAX_REQUEST_HEADERS",
+            "CORS_PROXY_URL: unknown variable; the variables are CORS_ALLOW_ORIGINS, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECS, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_STATUS, CORS_STRICT_PREFLIGHT, CORS_REJECT_DISALLOWED_ORIGINS, CORS_PREFLIGHT_CONTINUE, CORS_MAX_REQUEST_HEADERS, CORS_PRESERVE_INNER_CORS_HEADERS",
         ]
     );
     assert!(err
