@@ -5,6 +5,7 @@ use tracing::Level;
 
 use crate::decision::Decision;
 use crate::policy::{Head, Removed};
+use crate::warning::ConfigWarning;
 
 macro_rules! event_at {
     ($level:expr, $($rest:tt)+) => {
@@ -52,4 +53,15 @@ pub(crate) fn replaced_inner_headers(removed: Removed) {
         removed = %names.join(", "),
         "the inner service set CORS headers; the layer removed them and wrote its own"
     );
+}
+
+/// The warnings of a policy just built, once each.
+pub(crate) fn warnings(warnings: &[ConfigWarning]) {
+    for warning in warnings {
+        tracing::warn!(
+            target: "tower_cors",
+            setting = %warning.path(),
+            "suspicious CORS setting: {warning}"
+        );
+    }
 }

@@ -47,6 +47,7 @@ use setting::Setting;
 /// | `preflight_continue` | boolean | [`preflight_continue`](CorsBuilder::preflight_continue) |
 /// | `max_request_headers` | number, at least 1 | [`max_request_headers`](CorsBuilder::max_request_headers) |
 /// | `preserve_inner_cors_headers` | boolean | [`preserve_inner_cors_headers`](CorsBuilder::preserve_inner_cors_headers) |
+/// | `dangerously_allow_public_suffix_patterns` | boolean | [`dangerously_allow_public_suffix_patterns`](CorsBuilder::dangerously_allow_public_suffix_patterns) |
 ///
 /// The four list keys take a list of strings, or a single string:
 ///
@@ -93,6 +94,7 @@ use setting::Setting;
 ///     preflight_continue = false
 ///     max_request_headers = 64
 ///     preserve_inner_cors_headers = false
+///     dangerously_allow_public_suffix_patterns = false
 /// "#)?;
 /// let layer = config.build()?;
 /// # let _ = layer;
@@ -157,6 +159,7 @@ pub struct CorsConfig {
     preflight_continue: bool,
     max_request_headers: Option<usize>,
     preserve_inner_cors_headers: bool,
+    dangerously_allow_public_suffix_patterns: bool,
 }
 
 impl CorsConfig {
@@ -214,6 +217,7 @@ impl CorsConfig {
                 .max_request_headers
                 .unwrap_or(defaults.max_request_headers),
             preserve_inner_cors_headers: self.preserve_inner_cors_headers,
+            dangerously_allow_public_suffix_patterns: self.dangerously_allow_public_suffix_patterns,
             ..defaults
         };
         CorsBuilder::from_settings(settings).build()

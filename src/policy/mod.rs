@@ -24,10 +24,12 @@ use crate::headers::HeaderPolicy;
 use crate::methods::MethodPolicy;
 use crate::origin::OriginMatcher;
 use crate::vary::Vary;
+use crate::warning::ConfigWarning;
 
 mod answer;
 mod evaluate;
 mod head;
+mod lint;
 mod plan;
 mod settings;
 
@@ -73,6 +75,8 @@ pub(crate) struct Policy {
     /// not depend on the origin (`*`).
     vary_actual: Option<&'static Vary>,
     vary_preflight: &'static Vary,
+    /// Settings that build but that no browser honours, or that are almost always a mistake.
+    pub(crate) warnings: Vec<ConfigWarning>,
     /// Answers to allowed preflights without and with `Access-Control-Allow-Headers`, with
     /// placeholders where a value depends on the request; see [`Policy::answer`].
     preflight_templates: [HeaderMap; 2],
