@@ -15,7 +15,7 @@ use crate::field::Field;
 /// use tower_cors::{AllowOrigin, CorsLayer};
 ///
 /// let err = CorsLayer::builder()
-///     .allow_origin(AllowOrigin::list(["https://a.com/", "https://*.com"]))
+///     .allow_origin(AllowOrigin::from_strs(["https://a.com/", "https://*.com"]))
 ///     .build()
 ///     .unwrap_err();
 /// assert_eq!(err.problems().len(), 2);
@@ -175,7 +175,7 @@ impl ConfigProblem {
     /// use tower_cors::CorsLayer;
     ///
     /// let err = CorsLayer::builder()
-    ///     .allow_origin(["https://a.example", "https://b.example/"])
+    ///     .allow_origins(["https://a.example", "https://b.example/"])
     ///     .max_request_headers(0)
     ///     .build()
     ///     .unwrap_err();
@@ -210,15 +210,13 @@ impl std::error::Error for ConfigProblem {}
 /// ```
 /// use tower_cors::{CorsLayer, ProblemKind};
 ///
-/// let err = CorsLayer::builder().build().unwrap_err();
-/// assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+/// let err = CorsLayer::builder().allow_origin("https://a.example/").build().unwrap_err();
+/// assert_eq!(err.problems()[0].kind(), ProblemKind::OriginTrailingSlash);
 /// assert_eq!(ProblemKind::ZeroLimit.to_string(), "must be at least 1");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProblemKind {
-    /// No origin policy was given: the layer would refuse every cross-origin request.
-    NoOriginPolicy,
     /// `*` inside a list; the wildcard is a policy of its own.
     WildcardInList,
     /// Leading or trailing whitespace.
@@ -279,9 +277,6 @@ pub enum ProblemKind {
 impl ProblemKind {
     fn message(self) -> &'static str {
         match self {
-            Self::NoOriginPolicy => {
-                "no origin is allowed: set allow_origins (an empty list refuses every origin on purpose)"
-            }
             Self::WildcardInList => {
                 "is a wildcard inside a list; give the wildcard alone, not in a list"
             }

@@ -470,10 +470,15 @@ fn max_request_headers() {
 }
 
 #[test]
-fn default_is_empty_and_needs_an_origin() {
+fn default_is_empty_and_refuses_every_origin() {
     assert_eq!(config(""), CorsConfig::default());
-    let err = CorsConfig::default().build().unwrap_err();
-    assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+    let layer = CorsConfig::default().build().unwrap();
+    assert_eq!(layer.warnings()[0].path(), "allow_origins");
+    assert!(config("allow_origins = []")
+        .build()
+        .unwrap()
+        .warnings()
+        .is_empty());
 }
 
 #[test]
@@ -490,10 +495,15 @@ fn into_layer_and_clone() {
 // Build errors
 
 #[test]
-fn error_no_origin_policy() {
+fn no_origin_setting_is_a_warning() {
+    let warnings: Vec<String> = layer("allow_credentials = true")
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(
-        problems("allow_credentials = true"),
-        ["allow_origins: no origin is allowed: set allow_origins (an empty list refuses every origin on purpose)"]
+        warnings,
+        ["allow_origins: no origin is allowed, so every cross-origin request is refused; set allow_origins (an empty list refuses every origin on purpose)"]
     );
 }
 
