@@ -22,7 +22,7 @@ use crate::field::Field;
 /// assert_eq!(
 ///     err.to_string(),
 ///     "invalid CORS configuration:\n  \
-///      allow_origins[0]: \"https://a.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it\n  \
+///      allow_origins[0]: \"https://a.com/\" has a trailing slash, which no Origin header has; remove the trailing slash\n  \
 ///      allow_origins[1]: \"https://*.com\" is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)"
 /// );
 /// ```
@@ -289,7 +289,7 @@ impl ProblemKind {
                 "has a path; an origin is scheme://host[:port] with nothing after it"
             }
             Self::OriginTrailingSlash => {
-                "has a trailing slash; an origin is scheme://host[:port] with nothing after it"
+                "has a trailing slash, which no Origin header has; remove the trailing slash"
             }
             Self::OriginHasQuery => "has a query; an origin is scheme://host[:port]",
             Self::OriginHasFragment => "has a fragment; an origin is scheme://host[:port]",

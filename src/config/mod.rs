@@ -182,8 +182,8 @@ impl CorsConfig {
     /// let err = config.build().unwrap_err();
     /// assert_eq!(
     ///     err.problems()[0].to_string(),
-    ///     "allow_origins[1]: \"https://b.example.com/\" has a trailing slash; \
-    ///      an origin is scheme://host[:port] with nothing after it"
+    ///     "allow_origins[1]: \"https://b.example.com/\" has a trailing slash, which no \
+    ///      Origin header has; remove the trailing slash"
     /// );
     /// # Ok::<(), toml::de::Error>(())
     /// ```

@@ -527,7 +527,7 @@ fn error_origin_syntax_with_paths_and_values() {
         problems(toml),
         [
             "allow_origins[1]: \"app.example.com\" has no scheme; write it as scheme://host[:port], e.g. https://app.example.com",
-            "allow_origins[2]: \"https://a.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it",
+            "allow_origins[2]: \"https://a.com/\" has a trailing slash, which no Origin header has; remove the trailing slash",
             "allow_origins[3]: \"https://a.com/api\" has a path; an origin is scheme://host[:port] with nothing after it",
             "allow_origins[4]: \"https://*.com\" is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)",
             "allow_origins[5]: \"https://a.*.example.com\" has a misplaced wildcard; only a whole first label may be *, as in https://*.example.com",
@@ -1041,7 +1041,7 @@ fn env_values_are_checked_when_built() {
     .unwrap();
     assert_eq!(
         config.build().unwrap_err().problems()[0].to_string(),
-        "allow_origins[1]: \"https://b.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it"
+        "allow_origins[1]: \"https://b.com/\" has a trailing slash, which no Origin header has; remove the trailing slash"
     );
     let config = CorsConfig::from_vars(
         "CORS",
