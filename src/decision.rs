@@ -137,6 +137,10 @@ pub struct Decision {
     pub(crate) kind: RequestKind,
     pub(crate) denial: Option<Denial>,
     pub(crate) passthrough: bool,
+    /// The policy of a set that decided; `None` for the top-level policy.
+    pub(crate) policy: Option<usize>,
+    /// For an origin that no policy of a set admitted: the policies that apply to the path.
+    pub(crate) considered: Vec<usize>,
 }
 
 impl Decision {
@@ -216,6 +220,57 @@ impl Decision {
     }
 }
 
+impl Decision {
+    /// In a layer with a set of policies, the policy that decided: `Some(i)` for
+    /// `policies[i]`, `None` for the top-level policy (and always for a single policy). See
+    /// [`CorsBuilder::policy`](crate::CorsBuilder::policy).
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .policy(CorsLayer::builder().allow_origins(["https://admin.example.com"]))
+    ///     .build()?;
+    /// let request = Request::get("/").header(header::ORIGIN, "https://admin.example.com").body(())?;
+    /// assert_eq!(layer.decide(&request).policy(), Some(0));
+    /// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+    /// assert_eq!(layer.decide(&request).policy(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn policy(&self) -> Option<usize> {
+        self.policy
+    }
+
+    /// For a request from an origin that no policy of a set admitted, the policies of the set
+    /// that apply to its path, which were considered before the top-level policy refused it.
+    /// Empty otherwise.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::{Any, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .policy(CorsLayer::builder().allow_origins(["https://admin.example.com"]))
+    ///     .policy(CorsLayer::builder().paths(["/public/"]).allow_origin(Any))
+    ///     .build()?;
+    /// let request = Request::get("/users").header(header::ORIGIN, "https://evil.example").body(())?;
+    /// let decision = layer.decide(&request);
+    /// assert_eq!(decision.considered(), [0]);
+    /// assert_eq!(
+    ///     decision.to_string(),
+    ///     "request denied: the origin is not allowed by the policy \
+    ///      (considered: policies[0], then the top-level policy)"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn considered(&self) -> &[usize] {
+        &self.considered
+    }
+}
+
 impl fmt::Display for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.kind {
@@ -229,6 +284,16 @@ impl fmt::Display for Decision {
         }
         if self.passthrough {
             f.write_str(" (passed to the service)")?;
+        }
+        if let Some(policy) = self.policy {
+            write!(f, " (policies[{policy}])")?;
+        }
+        if !self.considered.is_empty() {
+            f.write_str(" (considered: ")?;
+            for policy in &self.considered {
+                write!(f, "policies[{policy}], ")?;
+            }
+            f.write_str("then the top-level policy)")?;
         }
         Ok(())
     }

@@ -88,6 +88,8 @@ impl std::error::Error for ConfigError {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
+    /// The policy of a set (`policies[i]`) the problem is in; `None` for the top level.
+    pub(crate) policy: Option<usize>,
     pub(crate) field: Field,
     pub(crate) index: Option<usize>,
     pub(crate) value: String,
@@ -102,6 +104,7 @@ impl ConfigProblem {
         kind: ProblemKind,
     ) -> Self {
         Self {
+            policy: None,
             field,
             index,
             value: String::from_utf8_lossy(value.as_ref()).into_owned(),
@@ -183,11 +186,40 @@ impl ConfigProblem {
     /// assert_eq!(err.problems()[1].path(), "max_request_headers");
     /// ```
     pub fn path(&self) -> String {
-        match self.index {
-            Some(i) => format!("{}[{i}]", self.field),
-            None => self.field.to_string(),
-        }
+        setting_path(self.policy, self.field, self.index)
     }
+
+    /// The policy of a set the problem is in: `Some(i)` for `policies[i]`, `None` for the
+    /// top-level policy.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let err = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .policy(CorsLayer::builder().allow_origins(["https://admin.example.com/"]))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.problems()[0].policy(), Some(0));
+    /// assert_eq!(err.problems()[0].path(), "policies[0].allow_origins[0]");
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn policy(&self) -> Option<usize> {
+        self.policy
+    }
+}
+
+/// Where a setting is: `policies[1].allow_origins[2]`, `max_age_secs`.
+pub(crate) fn setting_path(policy: Option<usize>, field: Field, index: Option<usize>) -> String {
+    let mut path = match policy {
+        Some(p) => format!("policies[{p}]."),
+        None => String::new(),
+    };
+    path.push_str(field.as_str());
+    if let Some(i) = index {
+        path.push_str(&format!("[{i}]"));
+    }
+    path
 }
 
 impl fmt::Display for ConfigProblem {
@@ -272,6 +304,15 @@ pub enum ProblemKind {
     ZeroLimit,
     /// An option that has no effect because preflights are passed to the inner service.
     IgnoredWithPreflightContinue,
+    /// Path prefixes on the top-level policy, which is the last resort for every path.
+    PathsOnTopLevel,
+    /// A path prefix that is not an absolute path (`/public/`), or holds `?`, `#`, `*` or
+    /// whitespace.
+    InvalidPathPrefix,
+    /// An empty list of path prefixes, under which the policy would never apply.
+    NoPaths,
+    /// A policy of a set that has policies of its own.
+    NestedPolicies,
 }
 
 impl ProblemKind {
@@ -332,6 +373,14 @@ impl ProblemKind {
             }
             Self::InvalidStatus => "is not an HTTP status code; use a number from 100 to 999, like 204",
             Self::ZeroLimit => "must be at least 1",
+            Self::PathsOnTopLevel => {
+                "are paths on the top-level policy, which applies to every path as the last resort; give them to a policy of the set"
+            }
+            Self::InvalidPathPrefix => {
+                "is not a path prefix: it starts with / and holds no ?, #, * or whitespace (like /public/)"
+            }
+            Self::NoPaths => "is an empty list, so the policy would never apply; leave paths out to apply it to every path",
+            Self::NestedPolicies => "policies of a set cannot have policies of their own",
             Self::IgnoredWithPreflightContinue => {
                 "has no effect with preflight_continue, where the service answers preflights itself"
             }

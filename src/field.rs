@@ -50,10 +50,17 @@ pub enum Field {
     PreserveInnerCorsHeaders,
     /// [`CorsBuilder::dangerously_allow_public_suffix_patterns`](crate::CorsBuilder::dangerously_allow_public_suffix_patterns).
     DangerouslyAllowPublicSuffixPatterns,
+    /// [`CorsBuilder::paths`](crate::CorsBuilder::paths): the path prefixes a policy of a set
+    /// applies to.
+    Paths,
+    /// [`CorsBuilder::policy`](crate::CorsBuilder::policy): the policies of a set.
+    Policies,
 }
 
 impl Field {
-    /// Every configuration key, in the order of the builder's documentation.
+    /// The settings of one policy, in the order of the builder's documentation: every key but
+    /// `paths` and `policies`, which shape a set of policies (and are read from files only,
+    /// never from environment variables).
     ///
     /// ```
     /// use tower_cors::Field;
@@ -101,6 +108,8 @@ impl Field {
             Self::DangerouslyAllowPublicSuffixPatterns => {
                 "dangerously_allow_public_suffix_patterns"
             }
+            Self::Paths => "paths",
+            Self::Policies => "policies",
         }
     }
 }

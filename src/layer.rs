@@ -196,13 +196,15 @@ impl CorsLayer {
     /// ```
     pub async fn decide_async(&self, parts: &Parts) -> Decision {
         let policy = self.policy();
-        let verdict = match policy.evaluate(Head::of_parts(parts), Some(parts)) {
+        let head = Head::of_parts(parts);
+        let selected = policy.select(head, Some(parts));
+        let verdict = match selected.policy.evaluate(head, Some(parts)) {
             Evaluation::Done(verdict) => verdict,
             Evaluation::Pending { check, provisional } => {
                 provisional.after_origin_check(check.await)
             }
         };
-        policy.decision(&verdict)
+        selected.decision(&policy, &verdict, parts.uri.path())
     }
 
     /// The exact CORS headers the layer adds for a request head (for a preflight, the headers

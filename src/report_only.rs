@@ -24,11 +24,7 @@ impl ReportOnly {
         if enforced.denial().is_some() {
             return;
         }
-        let verdict = self
-            .candidate
-            .evaluate(head, None)
-            .assuming_origin_allowed();
-        let candidate = self.candidate.decision(&verdict);
+        let (_, _, candidate) = self.candidate.dry_decision(head);
         if candidate.is_allowed() {
             return;
         }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::error::setting_path;
 use crate::field::Field;
 
 /// A setting that builds, but that no browser honours or that is almost always a mistake.
@@ -31,6 +32,7 @@ use crate::field::Field;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigWarning {
+    pub(crate) policy: Option<usize>,
     field: Field,
     index: Option<usize>,
     value: String,
@@ -45,6 +47,7 @@ impl ConfigWarning {
         kind: WarningKind,
     ) -> Self {
         Self {
+            policy: None,
             field,
             index,
             value: value.into(),
@@ -127,10 +130,25 @@ impl ConfigWarning {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn path(&self) -> String {
-        match self.index {
-            Some(i) => format!("{}[{i}]", self.field),
-            None => self.field.to_string(),
-        }
+        setting_path(self.policy, self.field, self.index)
+    }
+
+    /// The policy of a set the warning is about: `Some(i)` for `policies[i]`, `None` for
+    /// the top-level policy.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .policy(CorsLayer::builder().allow_origins(["null"]))
+    ///     .build()?;
+    /// assert_eq!(layer.warnings()[0].policy(), Some(0));
+    /// assert_eq!(layer.warnings()[0].path(), "policies[0].allow_origins[0]");
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn policy(&self) -> Option<usize> {
+        self.policy
     }
 }
 
@@ -140,7 +158,7 @@ impl fmt::Display for ConfigWarning {
         if !self.value.is_empty() {
             write!(f, "{:?} ", self.value)?;
         }
-        f.write_str(self.kind.message())
+        write!(f, "{}", self.kind)
     }
 }
 
@@ -176,11 +194,23 @@ pub enum WarningKind {
     ForbiddenRequestHeader,
     /// An allowed method that `fetch` refuses to send (`CONNECT`, `TRACE`, `TRACK`).
     ForbiddenMethod,
+    /// In a set of policies, an earlier policy that applies to all of this one's paths admits
+    /// this origin (or every origin), so this policy never decides for it.
+    HiddenByEarlierPolicy {
+        /// The index of the earlier policy in the set.
+        earlier: usize,
+    },
 }
 
-impl WarningKind {
-    fn message(self) -> &'static str {
-        match self {
+impl fmt::Display for WarningKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = match self {
+            Self::HiddenByEarlierPolicy { earlier } => {
+                return write!(
+                    f,
+                    "is never reached: policies[{earlier}] comes first, applies to all of these paths and admits it"
+                );
+            }
             Self::NoOrigins => {
                 "no origin is allowed, so every cross-origin request is refused; set allow_origins (an empty list refuses every origin on purpose)"
             }
@@ -200,12 +230,7 @@ impl WarningKind {
             Self::ForbiddenMethod => {
                 "is a method browsers never send (fetch refuses CONNECT, TRACE and TRACK)"
             }
-        }
-    }
-}
-
-impl fmt::Display for WarningKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message())
+        };
+        f.write_str(message)
     }
 }

@@ -11,6 +11,7 @@ use crate::policy::Settings;
 
 mod behaviour;
 mod grants;
+mod sets;
 
 /// Collects a CORS policy; [`build`](CorsBuilder::build) validates it into a [`CorsLayer`].
 ///

@@ -168,8 +168,11 @@ impl CorsConfig {
             let Some(suffix) = prefix.key_of(name) else {
                 continue;
             };
+            // `paths` and `policies` are keys too, of configuration files only: named, so that
+            // the problem says where they go.
             let known = Field::ALL
                 .into_iter()
+                .chain([Field::Paths, Field::Policies])
                 .find(|k| k.as_str().eq_ignore_ascii_case(suffix) && is_upper(suffix));
             let Some(key) = known else {
                 let mut problem = EnvProblem::new(name, value, EnvProblemKind::UnknownVariable);
@@ -186,6 +189,13 @@ impl CorsConfig {
             };
             let text = || Some(Setting::Text(value.to_owned()));
             let result = match key {
+                Field::Paths | Field::Policies => Err((
+                    EnvProblemKind::UnknownVariable,
+                    Some(
+                        "sets of policies are read from configuration files only; the environment sets the top-level policy"
+                            .to_owned(),
+                    ),
+                )),
                 Field::AllowOrigins => {
                     self.allow_origins = text();
                     Ok(())

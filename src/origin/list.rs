@@ -54,6 +54,16 @@ impl OriginList {
         self.pattern_count
     }
 
+    /// The exact origins, normalised as browsers send them.
+    pub(crate) fn exact_origins(&self) -> impl Iterator<Item = &[u8]> {
+        self.exact.iter().map(|origin| &**origin)
+    }
+
+    /// Whether the list holds exact origins only (no pattern, no `null`).
+    pub(crate) fn is_exact_only(&self) -> bool {
+        self.patterns.is_empty() && !self.null
+    }
+
     pub(crate) fn matches(&self, origin: &[u8]) -> bool {
         if self.exact.contains(origin) {
             return true;

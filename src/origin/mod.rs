@@ -22,6 +22,7 @@ mod matcher;
 mod near_miss;
 mod parse;
 
+pub(crate) use hash::LookupHashBuilder;
 pub(crate) use matcher::OriginMatcher;
 pub(crate) use parse::is_wellformed_request_origin;
 

@@ -31,16 +31,20 @@ use crate::vary::Vary;
 use crate::warning::ConfigWarning;
 
 mod answer;
+mod compile_set;
 mod evaluate;
 mod head;
 mod lint;
 mod plan;
+mod set;
 mod settings;
 
 pub(crate) use answer::{Decoration, Removed};
 pub(crate) use evaluate::{Evaluation, Verdict};
 pub(crate) use head::Head;
 pub(crate) use plan::{Pending, Plan};
+use set::PolicySet;
+pub(crate) use set::Selected;
 pub(crate) use settings::Settings;
 
 pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -84,6 +88,8 @@ pub(crate) struct Policy {
     vary_preflight: &'static Vary,
     /// Settings that build but that no browser honours, or that are almost always a mistake.
     pub(crate) warnings: Vec<ConfigWarning>,
+    /// The policies in front of this one, for a set; this one is then the last resort.
+    set: Option<Box<PolicySet>>,
     /// Answers to allowed preflights without and with `Access-Control-Allow-Headers`, with
     /// placeholders where a value depends on the request; see [`Policy::answer`].
     preflight_templates: [HeaderMap; 2],
@@ -161,6 +167,8 @@ impl Policy {
             kind,
             denial: verdict.denial().cloned(),
             passthrough: kind == RequestKind::Preflight && self.preflight_continue,
+            policy: None,
+            considered: Vec::new(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use http::{HeaderMap, HeaderValue, StatusCode};
 
+use super::compile_set::{compile_set, top_level_paths};
 use super::{
     MaxAgeValue, Policy, Switch, DEFAULT_MAX_REQUEST_HEADERS, VARY_ORIGIN, VARY_PREFLIGHT,
 };
@@ -36,6 +37,10 @@ pub(crate) struct Settings {
     pub(crate) preserve_inner_cors_headers: bool,
     pub(crate) dangerously_allow_public_suffix_patterns: bool,
     pub(crate) decision_extension: bool,
+    /// The path prefixes of a policy of a set; `None`: every path.
+    pub(crate) paths: Option<Vec<String>>,
+    /// The policies of a set, in front of this one.
+    pub(crate) policies: Vec<Settings>,
     #[cfg(feature = "tracing")]
     pub(crate) denial_level: tracing::Level,
 }
@@ -58,6 +63,8 @@ impl Default for Settings {
             preserve_inner_cors_headers: false,
             dangerously_allow_public_suffix_patterns: false,
             decision_extension: false,
+            paths: None,
+            policies: Vec::new(),
             #[cfg(feature = "tracing")]
             denial_level: tracing::Level::DEBUG,
         }
@@ -65,10 +72,31 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Validates every setting and precomputes every header value. The problems come in the
-    /// order of the settings, then the combinations that conflict.
+    /// Validates every setting, of every policy of a set, and precomputes every header
+    /// value. The problems come in the order of the settings, then the combinations that
+    /// conflict, then each policy of the set's.
     pub(crate) fn compile(&self) -> Result<Policy, Vec<ConfigProblem>> {
-        let mut problems = Vec::new();
+        if self.policies.is_empty() {
+            let mut problems = Vec::new();
+            if let Some(paths) = &self.paths {
+                problems.push(top_level_paths(paths));
+            }
+            return match self.compile_one(false, problems) {
+                Ok(policy) => Ok(policy),
+                Err(problems) => Err(problems),
+            };
+        }
+        compile_set(self)
+    }
+
+    /// Compiles one policy. `vary_origin`: send `Vary: Origin` whatever the origins, as every
+    /// policy of a set does unless all of them answer `*`. `problems` holds those found
+    /// already.
+    pub(super) fn compile_one(
+        &self,
+        vary_origin: bool,
+        mut problems: Vec<ConfigProblem>,
+    ) -> Result<Policy, Vec<ConfigProblem>> {
         // What is refused with credentials is refused with a credentials predicate too: it
         // may say yes to any request.
         let credentials = self.allow_credentials.is_possible();
@@ -117,7 +145,7 @@ impl Settings {
             return Err(problems);
         }
 
-        let origin_dependent = !matches!(origin, OriginMatcher::Any);
+        let origin_dependent = vary_origin || !matches!(origin, OriginMatcher::Any);
         let credentials = match &self.allow_credentials.0 {
             CredentialsSpec::No => Switch::Off,
             CredentialsSpec::Yes => Switch::On,
@@ -158,6 +186,7 @@ impl Settings {
             vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)]
                 [usize::from(self.allow_private_network.is_possible())],
             warnings: self.warnings(),
+            set: None,
             preflight_templates: [HeaderMap::new(), HeaderMap::new()],
         };
         policy.preflight_templates = [

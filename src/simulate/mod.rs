@@ -8,6 +8,8 @@
 //! - `browser`: the CORS check and the preflight's checks, and why they fail ([`Blocked`]);
 //! - `fixes`: the configuration change for each denial and block.
 
+use std::sync::Arc;
+
 use http::{HeaderMap, Request, StatusCode};
 
 use crate::decision::Decision;
@@ -100,7 +102,7 @@ impl Simulation {
     }
 }
 
-fn exchange(policy: &Policy, request: Request<()>) -> Exchange {
+fn exchange(policy: &Arc<Policy>, request: Request<()>) -> Exchange {
     let (decision, status, headers) = policy.dry_run(Head::of(&request));
     Exchange {
         request,
