@@ -7,6 +7,8 @@
 mod support;
 
 mod axum;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "serde")]
 mod echo;
 #[cfg(feature = "cli")]
