@@ -151,10 +151,17 @@ impl Probe<'_> {
             url = next;
         };
         println!();
+        let mut refused_whole = false;
         let fixes = match stop {
             Stop::Check(blocked, stage, status, headers) => {
                 println!("Browser: BLOCKED, {blocked}");
-                server_fixes(&blocked, stage, &request, status, &headers)
+                let fixes = server_fixes(&blocked, stage, &request, status, &headers);
+                refused_whole = matches!(stage, Stage::Preflight)
+                    && fixes.len() > 1
+                    && !headers
+                        .keys()
+                        .any(|name| name.as_str().starts_with("access-control-"));
+                fixes
             }
             Stop::Redirect(Refused { reason, fix }) => {
                 println!("Browser: BLOCKED, {reason}");
@@ -165,6 +172,13 @@ impl Probe<'_> {
         println!("What the server must change:");
         for fix in fixes {
             println!("  - {fix}");
+        }
+        if refused_whole {
+            println!(
+                "  The preflight answer has no Access-Control-* header at all. Servers that refuse \
+                 one part of a preflight often grant none of it, so the list is everything a \
+                 passing answer carries; what this server refused is among it."
+            );
         }
         Ok(Verdict::Blocked)
     }

@@ -108,6 +108,10 @@ fn refused_header() {
         "{out}"
     );
     assert!(!out.contains("Access-Control-Allow-Credentials"), "{out}");
+    assert!(
+        out.contains("  The preflight answer has no Access-Control-* header at all."),
+        "{out}"
+    );
     // A page on localhost is no public origin.
     assert!(!out.contains(LNA_NOTE), "{out}");
 }
