@@ -76,9 +76,6 @@ pub enum Denial {
     /// `Authorization` was requested, and the policy allows any header through the wildcard,
     /// which never covers `Authorization`.
     AuthorizationNotCoveredByWildcard,
-    /// The preflight asks for private network access
-    /// (`Access-Control-Request-Private-Network: true`), which the policy does not allow.
-    PrivateNetworkNotAllowed,
 }
 
 impl fmt::Display for Denial {
@@ -110,9 +107,6 @@ impl fmt::Display for Denial {
             Self::AuthorizationNotCoveredByWildcard => f.write_str(
                 "the header \"authorization\" is not covered by the \"*\" wildcard; allow it by name",
             ),
-            Self::PrivateNetworkNotAllowed => {
-                f.write_str("private network access was requested and is not allowed")
-            }
         }
     }
 }

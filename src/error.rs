@@ -252,6 +252,9 @@ pub enum ProblemKind {
     PatternWildcardPlacement,
     /// A pattern such as `https://*.com` that would match whole top-level domains.
     PatternTooBroad,
+    /// A subdomain pattern over a public suffix, such as `https://*.github.io` or
+    /// `https://*.co.uk`: anyone can register a name under it and read the responses.
+    PatternOverPublicSuffix,
     /// Reflecting every origin together with credentials.
     MirrorWithCredentials,
     /// `Access-Control-Allow-Origin: *` together with credentials.
@@ -312,6 +315,11 @@ impl ProblemKind {
             }
             Self::PatternTooBroad => {
                 "is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)"
+            }
+            Self::PatternOverPublicSuffix => {
+                "covers a public suffix, under which anyone can register a name and read the responses; \
+                 list the names you own under it instead (like https://*.your-app.github.io), or set \
+                 dangerously_allow_public_suffix_patterns"
             }
             Self::MirrorWithCredentials => {
                 "reflecting every origin with allow_credentials lets any web site read your users' responses; list the origins, or use dangerously_mirror_any_origin_with_credentials if that is really intended"

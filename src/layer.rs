@@ -11,6 +11,7 @@ use crate::policy::{Evaluation, Head, Policy};
 use crate::report_only::{Report, ReportOnly};
 use crate::service::Cors;
 use crate::shared::{PolicyCell, Shared};
+use crate::warning::ConfigWarning;
 
 /// A validated CORS policy, as a [`Layer`] that wraps services in [`Cors`].
 ///
@@ -52,6 +53,26 @@ impl CorsLayer {
         Self {
             shared: Arc::new(shared),
         }
+    }
+
+    /// Settings of the current policy that build but that no browser honours, or that are
+    /// almost always a mistake; see [`ConfigWarning`]. Empty for a clean policy.
+    ///
+    /// ```
+    /// use tower_cors::{CorsLayer, WarningKind};
+    ///
+    /// let clean = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// assert!(clean.warnings().is_empty());
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_headers(["content-type", "cookie"])
+    ///     .build()?;
+    /// assert_eq!(layer.warnings()[0].kind(), WarningKind::ForbiddenRequestHeader);
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn warnings(&self) -> Vec<ConfigWarning> {
+        self.policy().warnings.clone()
     }
 
     pub(crate) fn shared(&self) -> &Shared {

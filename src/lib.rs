@@ -117,6 +117,7 @@
 // The pure core and what it is made of: nothing here knows about services.
 mod decision;
 mod error;
+mod fetch;
 mod field;
 mod headers;
 mod methods;
@@ -124,6 +125,7 @@ mod origin;
 mod policy;
 mod util;
 mod vary;
+mod warning;
 
 // Building a policy: the builder, configuration files and presets fill `policy::Settings`.
 mod builder;
@@ -158,6 +160,7 @@ pub use reload::ReloadHandle;
 pub use report_only::Report;
 pub use service::{Cors, ResponseBody, ResponseFuture};
 pub use simulate::{Blocked, BrowserRequest, Exchange, InvalidRequest, Simulation};
+pub use warning::{ConfigWarning, WarningKind};
 
 /// The wildcard: converts into "allow any" for origins, methods, request headers and exposed
 /// headers.

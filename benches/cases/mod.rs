@@ -176,7 +176,7 @@ impl Floor {
             expose: HeaderValue::from_static("x-request-id, x-trace-id"),
             vary_actual: HeaderValue::from_static("origin"),
             vary_preflight: HeaderValue::from_static(
-                "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+                "origin, access-control-request-method, access-control-request-headers",
             ),
         }
     }

@@ -179,4 +179,29 @@ impl CorsBuilder {
         self.settings.allow_private_network = allow;
         self
     }
+
+    /// Let subdomain patterns cover a public suffix, such as `https://*.github.io`,
+    /// `https://*.vercel.app` or `https://*.co.uk`. Refused by default: anyone can register a
+    /// name under a public suffix (the [Public Suffix List][psl], compiled in), and so read
+    /// every response the pattern grants. List the names you own under it instead
+    /// (`https://*.your-app.github.io`); only turn this on for data that is public anyway.
+    ///
+    /// ```
+    /// use tower_cors::{CorsLayer, ProblemKind};
+    ///
+    /// let err = CorsLayer::builder().allow_origin("https://*.github.io").build().unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), ProblemKind::PatternOverPublicSuffix);
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://*.github.io")
+    ///     .dangerously_allow_public_suffix_patterns(true)
+    ///     .build();
+    /// assert!(layer.is_ok());
+    /// ```
+    ///
+    /// [psl]: https://publicsuffix.org/
+    pub fn dangerously_allow_public_suffix_patterns(mut self, allow: bool) -> Self {
+        self.settings.dangerously_allow_public_suffix_patterns = allow;
+        self
+    }
 }

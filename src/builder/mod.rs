@@ -118,9 +118,9 @@ impl CorsBuilder {
     /// assert!(err.to_string().contains("allow_origins"));
     /// ```
     pub fn build(&self) -> Result<CorsLayer, ConfigError> {
-        match self.settings.compile() {
-            Ok(policy) => Ok(CorsLayer::from_policy(Arc::new(policy))),
-            Err(problems) => Err(ConfigError::new(problems)),
-        }
+        let policy = self.settings.compile().map_err(ConfigError::new)?;
+        #[cfg(feature = "tracing")]
+        crate::trace::warnings(&policy.warnings);
+        Ok(CorsLayer::from_policy(Arc::new(policy)))
     }
 }

@@ -215,6 +215,12 @@ impl CorsConfig {
                     parse_bool(value).map(|v| self.reject_disallowed_origins = v)
                 }
                 Field::PreflightContinue => parse_bool(value).map(|v| self.preflight_continue = v),
+                Field::DangerouslyAllowPublicSuffixPatterns => {
+                    parse_bool(value).map(|v| self.dangerously_allow_public_suffix_patterns = v)
+                }
+                Field::PreserveInnerCorsHeaders => {
+                    parse_bool(value).map(|v| self.preserve_inner_cors_headers = v)
+                }
                 Field::MaxRequestHeaders => {
                     let max = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
                     parse_number(value, max)

@@ -46,6 +46,8 @@ use setting::Setting;
 /// | `reject_disallowed_origins` | boolean | [`reject_disallowed_origins`](CorsBuilder::reject_disallowed_origins) |
 /// | `preflight_continue` | boolean | [`preflight_continue`](CorsBuilder::preflight_continue) |
 /// | `max_request_headers` | number, at least 1 | [`max_request_headers`](CorsBuilder::max_request_headers) |
+/// | `preserve_inner_cors_headers` | boolean | [`preserve_inner_cors_headers`](CorsBuilder::preserve_inner_cors_headers) |
+/// | `dangerously_allow_public_suffix_patterns` | boolean | [`dangerously_allow_public_suffix_patterns`](CorsBuilder::dangerously_allow_public_suffix_patterns) |
 ///
 /// The four list keys take a list of strings, or a single string:
 ///
@@ -91,6 +93,8 @@ use setting::Setting;
 ///     reject_disallowed_origins = false
 ///     preflight_continue = false
 ///     max_request_headers = 64
+///     preserve_inner_cors_headers = false
+///     dangerously_allow_public_suffix_patterns = false
 /// "#)?;
 /// let layer = config.build()?;
 /// # let _ = layer;
@@ -154,6 +158,8 @@ pub struct CorsConfig {
     reject_disallowed_origins: bool,
     preflight_continue: bool,
     max_request_headers: Option<usize>,
+    preserve_inner_cors_headers: bool,
+    dangerously_allow_public_suffix_patterns: bool,
 }
 
 impl CorsConfig {
@@ -210,6 +216,8 @@ impl CorsConfig {
             max_request_headers: self
                 .max_request_headers
                 .unwrap_or(defaults.max_request_headers),
+            preserve_inner_cors_headers: self.preserve_inner_cors_headers,
+            dangerously_allow_public_suffix_patterns: self.dangerously_allow_public_suffix_patterns,
             ..defaults
         };
         CorsBuilder::from_settings(settings).build()

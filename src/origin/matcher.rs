@@ -19,10 +19,12 @@ pub(crate) enum OriginMatcher {
 
 impl OriginMatcher {
     /// Compiles the configured origins, collecting every problem. `credentials`: whether the
-    /// policy allows credentials, which rules out `*` and plain mirroring.
+    /// policy allows credentials, which rules out `*` and plain mirroring;
+    /// `allow_public_suffixes`: whether subdomain patterns may cover a public suffix.
     pub(crate) fn compile(
         spec: &OriginSpec,
         credentials: bool,
+        allow_public_suffixes: bool,
         problems: &mut Vec<ConfigProblem>,
     ) -> Self {
         let problem =
@@ -38,7 +40,9 @@ impl OriginMatcher {
                 }
                 Self::Any
             }
-            OriginSpec::List(entries) => Self::List(compile_list(entries, problems)),
+            OriginSpec::List(entries) => {
+                Self::List(compile_list(entries, allow_public_suffixes, problems))
+            }
             OriginSpec::Predicate(f) => Self::Predicate(f.clone()),
             OriginSpec::AsyncPredicate(f) => Self::AsyncPredicate(f.clone()),
             OriginSpec::Mirror => {

@@ -17,7 +17,14 @@ use crate::vary::Vary;
 
 /// The headers the layer writes into the inner service's response.
 #[derive(Debug)]
-pub(crate) enum Decoration {
+pub(crate) struct Decoration {
+    headers: Written,
+    /// Remove the grant headers the inner service set before writing the layer's own.
+    replace_inner: bool,
+}
+
+#[derive(Debug)]
+enum Written {
     /// For a request that is not a preflight.
     Actual {
         /// Granted: `Access-Control-Allow-Origin`.
@@ -34,12 +41,68 @@ pub(crate) enum Decoration {
     },
 }
 
+/// The response headers that grant something, which only the layer writes by default.
+static GRANT_HEADERS: [HeaderName; 7] = [
+    ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_HEADERS,
+    ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+];
+
+/// Which grant headers the layer removed from the inner service's response: a set of
+/// [`GRANT_HEADERS`], one bit each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Removed(u8);
+
+impl Removed {
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The names of the removed headers.
+    pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
+        GRANT_HEADERS
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, name)| name.as_str())
+    }
+}
+
+/// Removes every grant header from `headers`. One pass over the names finds them; the usual
+/// response has none and costs nothing more.
+fn remove_grant_headers(headers: &mut HeaderMap) -> Removed {
+    let mut found = 0u8;
+    for name in headers.keys() {
+        if let Some(i) = GRANT_HEADERS.iter().position(|grant| grant == name) {
+            found |= 1 << i;
+        }
+    }
+    if found != 0 {
+        for (i, name) in GRANT_HEADERS.iter().enumerate() {
+            if found & (1 << i) != 0 {
+                headers.remove(name);
+            }
+        }
+    }
+    Removed(found)
+}
+
 impl Decoration {
-    /// Writes the headers into the response's own map, overwriting CORS headers and merging
-    /// `Vary`.
-    pub(crate) fn write(self, headers: &mut HeaderMap) {
-        match self {
-            Self::Actual {
+    /// Writes the headers into the response's own map: first removes the grant headers the
+    /// inner service set (unless the policy keeps them), then writes the layer's, overwriting,
+    /// and merges `Vary`. Returns what it removed.
+    pub(crate) fn write(self, headers: &mut HeaderMap) -> Removed {
+        let removed = if self.replace_inner {
+            remove_grant_headers(headers)
+        } else {
+            Removed::default()
+        };
+        match self.headers {
+            Written::Actual {
                 allow_origin,
                 credentials,
                 expose,
@@ -58,11 +121,12 @@ impl Decoration {
                     vary.merge_into(headers);
                 }
             }
-            Self::Preflight { grant, vary } => {
+            Written::Preflight { grant, vary } => {
                 headers.extend(grant);
                 vary.merge_into(headers);
             }
         }
+        removed
     }
 }
 
@@ -147,33 +211,41 @@ impl Policy {
     /// that the response future does not need it.
     #[inline]
     pub(super) fn decoration(&self, verdict: Verdict) -> Decoration {
-        match verdict {
+        let headers = match verdict {
             Verdict::Allowed {
                 kind: RequestKind::Preflight,
                 grant,
-            } => Decoration::Preflight {
+            } => Written::Preflight {
                 grant: self.preflight_grant(grant),
                 vary: self.vary_preflight,
             },
             Verdict::Denied {
                 kind: RequestKind::Preflight,
                 ..
-            } => Decoration::Preflight {
+            } => Written::Preflight {
                 grant: HeaderMap::new(),
                 vary: self.vary_preflight,
             },
             verdict => {
                 let allow_origin = match verdict {
                     Verdict::Allowed { grant, .. } => Some(grant.allow_origin),
+                    // A resource open to everyone says so to every request, CORS or not, so
+                    // that a cache storing a response to a request without `Origin` (a page
+                    // loading a font or a script) serves a usable one to a later `fetch`.
+                    Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => Some(WILDCARD),
                     _ => None,
                 };
-                Decoration::Actual {
+                Written::Actual {
                     expose: allow_origin.as_ref().and(self.expose.clone()),
                     credentials: self.credentials,
                     allow_origin,
                     vary: self.vary_actual,
                 }
             }
+        };
+        Decoration {
+            headers,
+            replace_inner: !self.preserve_inner_headers,
         }
     }
 

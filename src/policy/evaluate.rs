@@ -188,12 +188,14 @@ impl Policy {
         {
             return deny(denial);
         }
-        let private_network = headers
-            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
-        if private_network && !self.private_network {
-            return deny(Denial::PrivateNetworkNotAllowed);
-        }
+        // Private Network Access: answered only when the policy allows it, and only for the
+        // exact value `true`. Otherwise the header is ignored, as a server that does not know
+        // it would; the browser then refuses the preflight for want of
+        // `Access-Control-Allow-Private-Network`.
+        let private_network = self.private_network
+            && headers
+                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+                .is_some_and(|v| v == "true");
         Verdict::Allowed {
             kind: RequestKind::Preflight,
             grant: Grant {

@@ -24,14 +24,16 @@ use crate::headers::HeaderPolicy;
 use crate::methods::MethodPolicy;
 use crate::origin::OriginMatcher;
 use crate::vary::Vary;
+use crate::warning::ConfigWarning;
 
 mod answer;
 mod evaluate;
 mod head;
+mod lint;
 mod plan;
 mod settings;
 
-pub(crate) use answer::Decoration;
+pub(crate) use answer::{Decoration, Removed};
 pub(crate) use evaluate::{Evaluation, Verdict};
 pub(crate) use head::Head;
 pub(crate) use plan::{Pending, Plan};
@@ -63,6 +65,8 @@ pub(crate) struct Policy {
     reject_disallowed_origins: bool,
     preflight_continue: bool,
     max_request_headers: usize,
+    /// Leave the CORS grant headers the inner service set, instead of replacing them.
+    preserve_inner_headers: bool,
     /// Insert the [`Decision`] into request extensions.
     pub(crate) decision_extension: bool,
     #[cfg(feature = "tracing")]
@@ -71,6 +75,8 @@ pub(crate) struct Policy {
     /// not depend on the origin (`*`).
     vary_actual: Option<&'static Vary>,
     vary_preflight: &'static Vary,
+    /// Settings that build but that no browser honours, or that are almost always a mistake.
+    pub(crate) warnings: Vec<ConfigWarning>,
     /// Answers to allowed preflights without and with `Access-Control-Allow-Headers`, with
     /// placeholders where a value depends on the request; see [`Policy::answer`].
     preflight_templates: [HeaderMap; 2],
@@ -90,27 +96,43 @@ impl Policy {
 
 static VARY_ORIGIN: Vary = Vary::new(&["origin"], "origin");
 
-/// `Vary` of preflight answers, origin-dependent or not. `Access-Control-Request-Private-Network`
-/// is always listed: the answer depends on it whether private network access is allowed
-/// (granted) or not (refused).
-static VARY_PREFLIGHT: [Vary; 2] = [
-    Vary::new(
-        &[
-            "origin",
-            "access-control-request-method",
-            "access-control-request-headers",
-            "access-control-request-private-network",
-        ],
-        "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
-    ),
-    Vary::new(
-        &[
-            "access-control-request-method",
-            "access-control-request-headers",
-            "access-control-request-private-network",
-        ],
-        "access-control-request-method, access-control-request-headers, access-control-request-private-network",
-    ),
+/// `Vary` of preflight answers: by whether the answer depends on the origin, then by whether
+/// private network access is allowed (only then does the answer depend on
+/// `Access-Control-Request-Private-Network`).
+static VARY_PREFLIGHT: [[Vary; 2]; 2] = [
+    [
+        Vary::new(
+            &[
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+            ],
+            "origin, access-control-request-method, access-control-request-headers",
+        ),
+        Vary::new(
+            &[
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network",
+            ],
+            "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+        ),
+    ],
+    [
+        Vary::new(
+            &["access-control-request-method", "access-control-request-headers"],
+            "access-control-request-method, access-control-request-headers",
+        ),
+        Vary::new(
+            &[
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network",
+            ],
+            "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+        ),
+    ],
 ];
 
 #[cfg(test)]
@@ -120,6 +142,6 @@ mod tests {
     #[test]
     fn vary_values_join_their_tokens() {
         assert!(VARY_ORIGIN.is_consistent());
-        assert!(VARY_PREFLIGHT.iter().all(Vary::is_consistent));
+        assert!(VARY_PREFLIGHT.iter().flatten().all(Vary::is_consistent));
     }
 }

@@ -30,6 +30,8 @@ pub(crate) struct Settings {
     pub(crate) reject_disallowed_origins: bool,
     pub(crate) preflight_continue: bool,
     pub(crate) max_request_headers: usize,
+    pub(crate) preserve_inner_cors_headers: bool,
+    pub(crate) dangerously_allow_public_suffix_patterns: bool,
     pub(crate) decision_extension: bool,
     #[cfg(feature = "tracing")]
     pub(crate) denial_level: tracing::Level,
@@ -50,6 +52,8 @@ impl Default for Settings {
             reject_disallowed_origins: false,
             preflight_continue: false,
             max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
+            preserve_inner_cors_headers: false,
+            dangerously_allow_public_suffix_patterns: false,
             decision_extension: false,
             #[cfg(feature = "tracing")]
             denial_level: tracing::Level::DEBUG,
@@ -63,7 +67,12 @@ impl Settings {
     pub(crate) fn compile(&self) -> Result<Policy, Vec<ConfigProblem>> {
         let mut problems = Vec::new();
         let credentials = self.allow_credentials;
-        let origin = OriginMatcher::compile(&self.allow_origin.0, credentials, &mut problems);
+        let origin = OriginMatcher::compile(
+            &self.allow_origin.0,
+            credentials,
+            self.dangerously_allow_public_suffix_patterns,
+            &mut problems,
+        );
         let methods = MethodPolicy::compile(&self.allow_methods.0, credentials, &mut problems);
         let headers = HeaderPolicy::compile(&self.allow_headers.0, credentials, &mut problems);
         let expose = compile_expose(&self.expose_headers.0, credentials, &mut problems);
@@ -116,11 +125,14 @@ impl Settings {
             reject_disallowed_origins: self.reject_disallowed_origins,
             preflight_continue: self.preflight_continue,
             max_request_headers: self.max_request_headers,
+            preserve_inner_headers: self.preserve_inner_cors_headers,
             decision_extension: self.decision_extension,
             #[cfg(feature = "tracing")]
             denial_level: self.denial_level,
             vary_actual: origin_dependent.then_some(&VARY_ORIGIN),
-            vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)],
+            vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)]
+                [usize::from(self.allow_private_network)],
+            warnings: self.warnings(),
             preflight_templates: [HeaderMap::new(), HeaderMap::new()],
         };
         policy.preflight_templates = [

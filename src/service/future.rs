@@ -169,7 +169,13 @@ where
                     ..
                 } = finished
                 {
-                    decoration.write(response.headers_mut());
+                    let removed = decoration.write(response.headers_mut());
+                    #[cfg(feature = "tracing")]
+                    if !removed.is_empty() {
+                        crate::trace::replaced_inner_headers(removed);
+                    }
+                    #[cfg(not(feature = "tracing"))]
+                    let _ = removed;
                 }
                 return Poll::Ready(Ok(response.map(ResponseBody::new)));
             }

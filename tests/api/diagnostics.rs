@@ -120,12 +120,6 @@ fn every_denial_is_reachable_and_explained() {
             Denial::AuthorizationNotCoveredByWildcard,
             "the header \"authorization\" is not covered by the \"*\" wildcard; allow it by name",
         ),
-        (
-            &layer,
-            preflight(&[("access-control-request-private-network", "true")]),
-            Denial::PrivateNetworkNotAllowed,
-            "private network access was requested and is not allowed",
-        ),
     ];
     for (layer, request, denial, message) in cases {
         let decision = layer.decide(&request);

@@ -194,7 +194,7 @@ async fn allowed_preflight_is_answered_by_the_layer() {
     assert_eq!(header(&headers, "access-control-max-age"), Some("600"));
     assert_eq!(
         all(&headers, "vary"),
-        ["origin, access-control-request-method, access-control-request-headers, access-control-request-private-network"]
+        ["origin, access-control-request-method, access-control-request-headers"]
     );
     assert!(headers.get(header::CONTENT_TYPE).is_none());
     assert_eq!(response.bytes().await.unwrap().len(), 0);

@@ -1,0 +1,204 @@
+//! Configuration warnings: settings that are legal but dead, or almost always a mistake.
+
+use std::fmt;
+
+use crate::field::Field;
+
+/// A setting that builds, but that no browser honours or that is almost always a mistake.
+///
+/// [`CorsBuilder::build`](crate::CorsBuilder::build) still returns the layer; the warnings are
+/// on [`CorsLayer::warnings`](crate::CorsLayer::warnings), and with the `tracing` feature each
+/// is logged once, at `WARN`, when the layer is built.
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_cors::{CorsLayer, Field, WarningKind};
+///
+/// let layer = CorsLayer::builder()
+///     .allow_origin(["https://app.example.com", "null"])
+///     .max_age(Duration::from_secs(86_400 * 7))
+///     .build()?;
+/// let warnings = layer.warnings();
+/// assert_eq!(warnings[0].kind(), WarningKind::NullOrigin);
+/// assert_eq!(warnings[0].path(), "allow_origins[1]");
+/// assert_eq!(warnings[1].field(), Field::MaxAge);
+/// assert_eq!(
+///     warnings[1].to_string(),
+///     "max_age_secs: \"604800\" is longer than browsers cache a preflight (Chromium 2 hours, \
+///      Firefox 24 hours); they use their own cap"
+/// );
+/// # Ok::<(), tower_cors::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigWarning {
+    field: Field,
+    index: Option<usize>,
+    value: String,
+    kind: WarningKind,
+}
+
+impl ConfigWarning {
+    pub(crate) fn new(
+        field: Field,
+        index: Option<usize>,
+        value: impl Into<String>,
+        kind: WarningKind,
+    ) -> Self {
+        Self {
+            field,
+            index,
+            value: value.into(),
+            kind,
+        }
+    }
+
+    /// The setting the warning is about.
+    ///
+    /// ```
+    /// use tower_cors::{CorsLayer, Field};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .expose_headers(["set-cookie"])
+    ///     .build()?;
+    /// assert_eq!(layer.warnings()[0].field(), Field::ExposeHeaders);
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    /// The position in a list setting, if the warning is about one entry.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_methods(["PUT", "TRACE"])
+    ///     .build()?;
+    /// assert_eq!(layer.warnings()[0].index(), Some(1));
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn index(&self) -> Option<usize> {
+        self.index
+    }
+
+    /// The value the warning is about, as configured.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_headers(["content-type", "cookie"])
+    ///     .build()?;
+    /// assert_eq!(layer.warnings()[0].value(), "cookie");
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// What is suspicious.
+    ///
+    /// ```
+    /// use tower_cors::{CorsLayer, WarningKind};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("http://app.example.com")
+    ///     .allow_credentials(true)
+    ///     .build()?;
+    /// assert_eq!(layer.warnings()[0].kind(), WarningKind::InsecureOriginWithCredentials);
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn kind(&self) -> WarningKind {
+        self.kind
+    }
+
+    /// Where in the configuration the setting is, like `allow_origins[2]`.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder().allow_origin(["https://a.example", "null"]).build()?;
+    /// assert_eq!(layer.warnings()[0].path(), "allow_origins[1]");
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn path(&self) -> String {
+        match self.index {
+            Some(i) => format!("{}[{i}]", self.field),
+            None => self.field.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.path())?;
+        if !self.value.is_empty() {
+            write!(f, "{:?} ", self.value)?;
+        }
+        f.write_str(self.kind.message())
+    }
+}
+
+/// What is suspicious about a setting; see [`ConfigWarning`].
+///
+/// ```
+/// use tower_cors::WarningKind;
+///
+/// assert_eq!(
+///     WarningKind::ForbiddenMethod.to_string(),
+///     "is a method browsers never send (fetch refuses CONNECT, TRACE and TRACK)"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// `null` is listed as an origin: every sandboxed frame and `file:` page, of any site,
+    /// sends it.
+    NullOrigin,
+    /// A plain `http://` origin other than loopback, with credentials: anyone on the network
+    /// path can impersonate it.
+    InsecureOriginWithCredentials,
+    /// A max-age longer than browsers cache a preflight.
+    MaxAgeOverBrowserCaps,
+    /// An exposed header that browsers never let scripts read (`set-cookie`).
+    NeverExposed,
+    /// An allowed request header that scripts can never set (`cookie`, `host`, `sec-*`,
+    /// `proxy-*`, ...).
+    ForbiddenRequestHeader,
+    /// An allowed method that `fetch` refuses to send (`CONNECT`, `TRACE`, `TRACK`).
+    ForbiddenMethod,
+}
+
+impl WarningKind {
+    fn message(self) -> &'static str {
+        match self {
+            Self::NullOrigin => {
+                "lets every sandboxed frame and file: page, of any site, read the responses"
+            }
+            Self::InsecureOriginWithCredentials => {
+                "is plain http with credentials: anyone on the network path can impersonate it; use https"
+            }
+            Self::MaxAgeOverBrowserCaps => {
+                "is longer than browsers cache a preflight (Chromium 2 hours, Firefox 24 hours); they use their own cap"
+            }
+            Self::NeverExposed => "is never exposed to scripts, whatever the server says",
+            Self::ForbiddenRequestHeader => {
+                "is a header scripts can never set; allowing it has no effect"
+            }
+            Self::ForbiddenMethod => {
+                "is a method browsers never send (fetch refuses CONNECT, TRACE and TRACK)"
+            }
+        }
+    }
+}
+
+impl fmt::Display for WarningKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
