@@ -10,7 +10,7 @@ use http::{HeaderName, Method};
 /// use http::{header, Request};
 /// use tower_cors::{CorsLayer, RequestKind};
 ///
-/// let layer = CorsLayer::permissive();
+/// let layer = CorsLayer::permissive().build().unwrap();
 /// let same_origin = Request::get("/").body(())?;
 /// assert_eq!(layer.decide(&same_origin).kind(), RequestKind::NotCors);
 /// let preflight = Request::options("/")
@@ -150,7 +150,7 @@ impl Decision {
     ///     .header(header::ORIGIN, "https://app.example.com")
     ///     .body(())?;
     /// // Without Access-Control-Request-Method, OPTIONS is not a preflight.
-    /// assert_eq!(CorsLayer::permissive().decide(&options).kind(), RequestKind::Actual);
+    /// assert_eq!(CorsLayer::permissive().build().unwrap().decide(&options).kind(), RequestKind::Actual);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn kind(&self) -> RequestKind {
@@ -208,7 +208,7 @@ impl Decision {
     ///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
     ///     .body(())?;
     /// assert!(layer.decide(&preflight).is_passthrough());
-    /// assert!(!CorsLayer::permissive().decide(&preflight).is_passthrough());
+    /// assert!(!CorsLayer::permissive().build().unwrap().decide(&preflight).is_passthrough());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_passthrough(&self) -> bool {

@@ -15,14 +15,14 @@ use crate::field::Field;
 /// use tower_cors::{AllowOrigin, CorsLayer};
 ///
 /// let err = CorsLayer::builder()
-///     .allow_origin(AllowOrigin::list(["https://a.com/", "https://*.com"]))
+///     .allow_origin(AllowOrigin::from_strs(["https://a.com/", "https://*.com"]))
 ///     .build()
 ///     .unwrap_err();
 /// assert_eq!(err.problems().len(), 2);
 /// assert_eq!(
 ///     err.to_string(),
 ///     "invalid CORS configuration:\n  \
-///      allow_origins[0]: \"https://a.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it\n  \
+///      allow_origins[0]: \"https://a.com/\" has a trailing slash, which no Origin header has; remove the trailing slash\n  \
 ///      allow_origins[1]: \"https://*.com\" is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)"
 /// );
 /// ```
@@ -175,7 +175,7 @@ impl ConfigProblem {
     /// use tower_cors::CorsLayer;
     ///
     /// let err = CorsLayer::builder()
-    ///     .allow_origin(["https://a.example", "https://b.example/"])
+    ///     .allow_origins(["https://a.example", "https://b.example/"])
     ///     .max_request_headers(0)
     ///     .build()
     ///     .unwrap_err();
@@ -210,15 +210,13 @@ impl std::error::Error for ConfigProblem {}
 /// ```
 /// use tower_cors::{CorsLayer, ProblemKind};
 ///
-/// let err = CorsLayer::builder().build().unwrap_err();
-/// assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+/// let err = CorsLayer::builder().allow_origin("https://a.example/").build().unwrap_err();
+/// assert_eq!(err.problems()[0].kind(), ProblemKind::OriginTrailingSlash);
 /// assert_eq!(ProblemKind::ZeroLimit.to_string(), "must be at least 1");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProblemKind {
-    /// No origin policy was given: the layer would refuse every cross-origin request.
-    NoOriginPolicy,
     /// `*` inside a list; the wildcard is a policy of its own.
     WildcardInList,
     /// Leading or trailing whitespace.
@@ -279,9 +277,6 @@ pub enum ProblemKind {
 impl ProblemKind {
     fn message(self) -> &'static str {
         match self {
-            Self::NoOriginPolicy => {
-                "no origin is allowed: set allow_origins (an empty list refuses every origin on purpose)"
-            }
             Self::WildcardInList => {
                 "is a wildcard inside a list; give the wildcard alone, not in a list"
             }
@@ -294,7 +289,7 @@ impl ProblemKind {
                 "has a path; an origin is scheme://host[:port] with nothing after it"
             }
             Self::OriginTrailingSlash => {
-                "has a trailing slash; an origin is scheme://host[:port] with nothing after it"
+                "has a trailing slash, which no Origin header has; remove the trailing slash"
             }
             Self::OriginHasQuery => "has a query; an origin is scheme://host[:port]",
             Self::OriginHasFragment => "has a fragment; an origin is scheme://host[:port]",

@@ -100,7 +100,7 @@ impl CorsLayer {
     ///
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let old = CorsLayer::builder()
-    ///     .allow_origin(["https://app.example.com", "https://legacy.example.com"])
+    ///     .allow_origins(["https://app.example.com", "https://legacy.example.com"])
     ///     .build()
     ///     .unwrap();
     /// let new = CorsLayer::builder().allow_origin("https://app.example.com").build().unwrap();
@@ -228,6 +228,29 @@ impl CorsLayer {
     pub fn headers_for<B>(&self, request: &Request<B>) -> (Decision, HeaderMap) {
         let (decision, _, headers) = self.policy().dry_run(Head::of(request));
         (decision, headers)
+    }
+}
+
+/// A layer that refuses every cross-origin request (no origin is allowed), as tower-http's
+/// `CorsLayer::default()` does; useful as `Option<CorsLayer>::unwrap_or_default()` for "CORS
+/// off".
+///
+/// ```
+/// use http::{header, Request};
+/// use tower_cors::CorsLayer;
+///
+/// let configured: Option<CorsLayer> = None;
+/// let layer = configured.unwrap_or_default();
+/// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+/// assert!(!layer.decide(&request).is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl Default for CorsLayer {
+    fn default() -> Self {
+        crate::builder::CorsBuilder::new()
+            .allow_origin(crate::origin::AllowOrigin::none())
+            .build()
+            .expect("the policy that allows no origin is valid")
     }
 }
 

@@ -15,7 +15,7 @@ use crate::field::Field;
 /// use tower_cors::{CorsLayer, Field, WarningKind};
 ///
 /// let layer = CorsLayer::builder()
-///     .allow_origin(["https://app.example.com", "null"])
+///     .allow_origins(["https://app.example.com", "null"])
 ///     .max_age(Duration::from_secs(86_400 * 7))
 ///     .build()?;
 /// let warnings = layer.warnings();
@@ -122,7 +122,7 @@ impl ConfigWarning {
     /// ```
     /// use tower_cors::CorsLayer;
     ///
-    /// let layer = CorsLayer::builder().allow_origin(["https://a.example", "null"]).build()?;
+    /// let layer = CorsLayer::builder().allow_origins(["https://a.example", "null"]).build()?;
     /// assert_eq!(layer.warnings()[0].path(), "allow_origins[1]");
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
@@ -157,6 +157,10 @@ impl fmt::Display for ConfigWarning {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WarningKind {
+    /// No origin setting at all: the layer refuses every cross-origin request. Use
+    /// [`AllowOrigin::none`](crate::AllowOrigin::none) (or `allow_origins = []`) to say so on
+    /// purpose.
+    NoOrigins,
     /// `null` is listed as an origin: every sandboxed frame and `file:` page, of any site,
     /// sends it.
     NullOrigin,
@@ -177,6 +181,9 @@ pub enum WarningKind {
 impl WarningKind {
     fn message(self) -> &'static str {
         match self {
+            Self::NoOrigins => {
+                "no origin is allowed, so every cross-origin request is refused; set allow_origins (an empty list refuses every origin on purpose)"
+            }
             Self::NullOrigin => {
                 "lets every sandboxed frame and file: page, of any site, read the responses"
             }

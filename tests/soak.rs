@@ -85,7 +85,7 @@ const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
 
 fn cors() -> CorsLayer {
     CorsLayer::builder()
-        .allow_origin([APP, "https://*.example.org"])
+        .allow_origins([APP, "https://*.example.org"])
         .allow_methods([Method::PUT, Method::DELETE])
         .allow_headers(["content-type", "x-request-id"])
         .expose_headers(["x-request-id"])

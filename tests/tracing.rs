@@ -70,7 +70,7 @@ fn decisions_are_traced() {
     .unwrap();
 
     let layer = CorsLayer::builder()
-        .allow_origin([APP])
+        .allow_origins([APP])
         .allow_methods([Method::PUT])
         .build()
         .unwrap();
@@ -122,7 +122,7 @@ fn decisions_are_traced() {
 
     // The denial level is configurable.
     let loud = CorsLayer::builder()
-        .allow_origin([APP])
+        .allow_origins([APP])
         .denial_level(tracing::Level::WARN)
         .build()
         .unwrap();
@@ -157,7 +157,7 @@ fn decisions_are_traced() {
     // Warnings are logged once each, when the layer is built.
     buffer.0.lock().unwrap().clear();
     let suspicious = CorsLayer::builder()
-        .allow_origin([APP, "null"])
+        .allow_origins([APP, "null"])
         .expose_headers(["set-cookie"])
         .build()
         .unwrap();

@@ -262,7 +262,7 @@ impl Contenders {
         Self {
             none: inner(),
             floor: Floor::new(FloorAnswer::Grant),
-            tower_cors: tower_cors_layer(tower_cors::AllowOrigin::list(&list), headers)
+            tower_cors: tower_cors_layer(tower_cors::AllowOrigin::from_strs(&list), headers)
                 .layer(inner()),
             tower_http: tower_http_layer(
                 tower_http::cors::AllowOrigin::list(header_values(&list)),
@@ -291,8 +291,11 @@ impl Contenders {
         Self {
             none: inner(),
             floor: Floor::new(FloorAnswer::Grant),
-            tower_cors: tower_cors_layer(tower_cors::AllowOrigin::list(&patterns), Headers::Listed)
-                .layer(inner()),
+            tower_cors: tower_cors_layer(
+                tower_cors::AllowOrigin::from_strs(&patterns),
+                Headers::Listed,
+            )
+            .layer(inner()),
             tower_http: tower_http_layer(
                 tower_http::cors::AllowOrigin::predicate(predicate),
                 Headers::Listed,

@@ -182,8 +182,8 @@ impl CorsConfig {
     /// let err = config.build().unwrap_err();
     /// assert_eq!(
     ///     err.problems()[0].to_string(),
-    ///     "allow_origins[1]: \"https://b.example.com/\" has a trailing slash; \
-    ///      an origin is scheme://host[:port] with nothing after it"
+    ///     "allow_origins[1]: \"https://b.example.com/\" has a trailing slash, which no \
+    ///      Origin header has; remove the trailing slash"
     /// );
     /// # Ok::<(), toml::de::Error>(())
     /// ```
@@ -206,9 +206,11 @@ impl CorsConfig {
                 .expose_headers
                 .as_ref()
                 .map_or(defaults.expose_headers, Setting::expose),
-            allow_credentials: self.allow_credentials,
-            max_age: self.max_age_secs.map(Duration::from_secs),
-            allow_private_network: self.allow_private_network,
+            allow_credentials: self.allow_credentials.into(),
+            max_age: self
+                .max_age_secs
+                .map_or_else(Default::default, |secs| Duration::from_secs(secs).into()),
+            allow_private_network: self.allow_private_network.into(),
             preflight_status: self.preflight_status,
             strict_preflight: self.strict_preflight,
             reject_disallowed_origins: self.reject_disallowed_origins,

@@ -30,10 +30,8 @@ impl OriginMatcher {
         let problem =
             |value: &str, kind| ConfigProblem::new(Field::AllowOrigins, None, value, kind);
         match spec {
-            OriginSpec::Unset => {
-                problems.push(problem("", ProblemKind::NoOriginPolicy));
-                Self::List(OriginList::default())
-            }
+            // No origin setting at all grants nothing, which is safe; it is a warning.
+            OriginSpec::Unset => Self::List(OriginList::default()),
             OriginSpec::Any => {
                 if credentials {
                     problems.push(problem("*", ProblemKind::AnyOriginWithCredentials));

@@ -8,7 +8,9 @@ use http::header::{
 use http::{response, HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
 use super::evaluate::Grant;
-use super::{Policy, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE, WILDCARD};
+use super::{
+    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE, WILDCARD,
+};
 use crate::decision::RequestKind;
 use crate::headers::HeaderPolicy;
 use crate::methods::MethodPolicy;
@@ -159,7 +161,11 @@ impl Policy {
     /// The headers of an allowed preflight's answer: a clone of the template with the values
     /// that depend on the request filled in.
     fn preflight_headers(&self, grant: Grant) -> HeaderMap {
-        if grant.private_network {
+        // The templates hold what is the same for every preflight; credentials or a max-age
+        // decided per request, and private network access, are written one by one.
+        let per_request = matches!(self.credentials, Switch::Predicate(_))
+            || matches!(self.max_age, MaxAgeValue::Dynamic(_));
+        if grant.private_network || per_request {
             let mut headers = self.preflight_grant(grant);
             self.vary_preflight.merge_into(&mut headers);
             return headers;
@@ -189,7 +195,7 @@ impl Policy {
     fn preflight_grant(&self, grant: Grant) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin);
-        if self.credentials {
+        if grant.credentials {
             headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
         }
         if let Some(v) = grant.allow_methods {
@@ -198,8 +204,8 @@ impl Policy {
         if let Some(v) = grant.allow_headers {
             headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v);
         }
-        if let Some(v) = &self.max_age {
-            headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
+        if let Some(v) = grant.max_age {
+            headers.insert(ACCESS_CONTROL_MAX_AGE, v);
         }
         if grant.private_network {
             headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
@@ -227,17 +233,19 @@ impl Policy {
                 vary: self.vary_preflight,
             },
             verdict => {
-                let allow_origin = match verdict {
-                    Verdict::Allowed { grant, .. } => Some(grant.allow_origin),
+                let (allow_origin, credentials) = match verdict {
+                    Verdict::Allowed { grant, .. } => (Some(grant.allow_origin), grant.credentials),
                     // A resource open to everyone says so to every request, CORS or not, so
                     // that a cache storing a response to a request without `Origin` (a page
                     // loading a font or a script) serves a usable one to a later `fetch`.
-                    Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => Some(WILDCARD),
-                    _ => None,
+                    Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => {
+                        (Some(WILDCARD), false)
+                    }
+                    _ => (None, false),
                 };
                 Written::Actual {
                     expose: allow_origin.as_ref().and(self.expose.clone()),
-                    credentials: self.credentials,
+                    credentials,
                     allow_origin,
                     vary: self.vary_actual,
                 }
@@ -262,6 +270,11 @@ impl Policy {
         };
         let mut headers = self.preflight_grant(Grant {
             allow_origin: placeholder.clone(),
+            credentials: matches!(self.credentials, Switch::On),
+            max_age: match &self.max_age {
+                MaxAgeValue::Fixed(value) => Some(value.clone()),
+                MaxAgeValue::Unset | MaxAgeValue::Dynamic(_) => None,
+            },
             allow_methods: self.methods.header(&placeholder),
             allow_headers: allow_headers.filter(|_| with_allow_headers),
             private_network: false,
@@ -294,7 +307,7 @@ mod tests {
     #[test]
     fn preflight_templates_match_the_headers_written_one_by_one() {
         let origins = [
-            AllowOrigin::list(["https://a.example", "https://b.example"]),
+            AllowOrigin::from_strs(["https://a.example", "https://b.example"]),
             AllowOrigin::any(),
             AllowOrigin::mirror_request(),
         ];
@@ -329,9 +342,9 @@ mod tests {
                                     allow_origin: origin.clone(),
                                     allow_methods: method.clone(),
                                     allow_headers: header.clone(),
-                                    allow_credentials: credentials,
-                                    allow_private_network: private_network,
-                                    max_age,
+                                    allow_credentials: credentials.into(),
+                                    allow_private_network: private_network.into(),
+                                    max_age: max_age.map(Into::into).unwrap_or_default(),
                                     ..Settings::default()
                                 };
                                 let Ok(policy) = settings.compile() else {

@@ -7,6 +7,7 @@ use super::Settings;
 use crate::fetch::{is_forbidden_header_name, is_forbidden_method, is_never_exposed};
 use crate::field::Field;
 use crate::headers::{ExposeSpec, HeaderSpec};
+use crate::max_age::MaxAgeSpec;
 use crate::methods::MethodSpec;
 use crate::origin::OriginSpec;
 use crate::warning::{ConfigWarning, WarningKind};
@@ -22,6 +23,9 @@ impl Settings {
         let mut warn = |field, index, value: &str, kind| {
             warnings.push(ConfigWarning::new(field, index, value, kind));
         };
+        if let OriginSpec::Unset = self.allow_origin.0 {
+            warn(Field::AllowOrigins, None, "", WarningKind::NoOrigins);
+        }
         if let OriginSpec::List(entries) = &self.allow_origin.0 {
             for (index, entry) in entries.iter().enumerate() {
                 let entry = String::from_utf8_lossy(entry);
@@ -32,7 +36,7 @@ impl Settings {
                         &entry,
                         WarningKind::NullOrigin,
                     );
-                } else if self.allow_credentials && is_insecure_remote(&entry) {
+                } else if self.allow_credentials.is_possible() && is_insecure_remote(&entry) {
                     warn(
                         Field::AllowOrigins,
                         Some(index),
@@ -78,7 +82,7 @@ impl Settings {
                 }
             }
         }
-        if let Some(max_age) = self.max_age {
+        if let MaxAgeSpec::Exact(max_age) = self.max_age.0 {
             if max_age > CHROMIUM_PREFLIGHT_CACHE {
                 warn(
                     Field::MaxAge,

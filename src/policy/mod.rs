@@ -17,12 +17,16 @@
 //! [`Settings::compile`] validates it, reporting every problem at once, and precomputes every
 //! header value.
 
+use std::fmt;
+
+use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::decision::{Decision, RequestKind};
 use crate::headers::HeaderPolicy;
+use crate::max_age::DurationFn;
 use crate::methods::MethodPolicy;
-use crate::origin::OriginMatcher;
+use crate::origin::{OriginMatcher, SyncPredicate};
 use crate::vary::Vary;
 use crate::warning::ConfigWarning;
 
@@ -54,12 +58,15 @@ pub(crate) const DEFAULT_MAX_REQUEST_HEADERS: usize = 64;
 #[derive(Debug)]
 pub(crate) struct Policy {
     pub(crate) origin: OriginMatcher,
-    credentials: bool,
+    credentials: Switch,
     methods: MethodPolicy,
     headers: HeaderPolicy,
     expose: Option<HeaderValue>,
-    max_age: Option<HeaderValue>,
-    private_network: bool,
+    max_age: MaxAgeValue,
+    private_network: Switch,
+    /// Whether evaluating calls a function of the request head (an origin, credentials,
+    /// max-age or private network predicate), which takes the head as [`Parts`].
+    calls_predicate: bool,
     preflight_status: StatusCode,
     strict_preflight: bool,
     reject_disallowed_origins: bool,
@@ -82,7 +89,71 @@ pub(crate) struct Policy {
     preflight_templates: [HeaderMap; 2],
 }
 
+/// A yes-or-no setting, possibly decided per request.
+pub(crate) enum Switch {
+    Off,
+    On,
+    Predicate(SyncPredicate),
+}
+
+impl Switch {
+    fn decide<'a>(&self, origin: &HeaderValue, parts: &impl Fn() -> &'a Parts) -> bool {
+        match self {
+            Self::Off => false,
+            Self::On => true,
+            Self::Predicate(f) => f(origin, parts()),
+        }
+    }
+}
+
+impl fmt::Debug for Switch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Off => "Off",
+            Self::On => "On",
+            Self::Predicate(_) => "Predicate(..)",
+        })
+    }
+}
+
+/// The compiled `Access-Control-Max-Age`.
+pub(crate) enum MaxAgeValue {
+    Unset,
+    Fixed(HeaderValue),
+    Dynamic(DurationFn),
+}
+
+impl MaxAgeValue {
+    fn value<'a>(
+        &self,
+        origin: &HeaderValue,
+        parts: &impl Fn() -> &'a Parts,
+    ) -> Option<HeaderValue> {
+        match self {
+            Self::Unset => None,
+            Self::Fixed(value) => Some(value.clone()),
+            Self::Dynamic(f) => Some(HeaderValue::from(f(origin, parts()).as_secs())),
+        }
+    }
+}
+
+impl fmt::Debug for MaxAgeValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unset => f.write_str("Unset"),
+            Self::Fixed(value) => f.debug_tuple("Fixed").field(value).finish(),
+            Self::Dynamic(_) => f.write_str("Dynamic(..)"),
+        }
+    }
+}
+
 impl Policy {
+    /// Whether evaluating a request calls a function of its head, which takes it as
+    /// [`Parts`].
+    pub(crate) fn calls_predicate(&self) -> bool {
+        self.calls_predicate
+    }
+
     /// The public decision for a verdict of this policy.
     pub(crate) fn decision(&self, verdict: &Verdict) -> Decision {
         let kind = verdict.kind();

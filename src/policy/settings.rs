@@ -1,15 +1,18 @@
 //! The plain data of a policy, and its compilation into a [`Policy`].
 
-use std::time::Duration;
-
 use http::{HeaderMap, HeaderValue, StatusCode};
 
-use super::{Policy, DEFAULT_MAX_REQUEST_HEADERS, VARY_ORIGIN, VARY_PREFLIGHT};
+use super::{
+    MaxAgeValue, Policy, Switch, DEFAULT_MAX_REQUEST_HEADERS, VARY_ORIGIN, VARY_PREFLIGHT,
+};
+use crate::credentials::{AllowCredentials, CredentialsSpec};
 use crate::error::{ConfigProblem, ProblemKind};
 use crate::field::Field;
 use crate::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
+use crate::max_age::{MaxAge, MaxAgeSpec};
 use crate::methods::{AllowMethods, MethodPolicy};
 use crate::origin::{AllowOrigin, OriginMatcher};
+use crate::private_network::{AllowPrivateNetwork, PrivateNetworkSpec};
 
 /// A policy as configured: what the builder, a configuration file and the presets fill in.
 /// Nothing is checked until [`Settings::compile`].
@@ -19,9 +22,9 @@ pub(crate) struct Settings {
     pub(crate) allow_methods: AllowMethods,
     pub(crate) allow_headers: AllowHeaders,
     pub(crate) expose_headers: ExposeHeaders,
-    pub(crate) allow_credentials: bool,
-    pub(crate) max_age: Option<Duration>,
-    pub(crate) allow_private_network: bool,
+    pub(crate) allow_credentials: AllowCredentials,
+    pub(crate) max_age: MaxAge,
+    pub(crate) allow_private_network: AllowPrivateNetwork,
     /// `None` for the default, `204 No Content`. A number rather than a [`StatusCode`], so
     /// that a configuration file's value that is no status at all is reported here, in order,
     /// with every other problem.
@@ -44,9 +47,9 @@ impl Default for Settings {
             allow_methods: AllowMethods::default(),
             allow_headers: AllowHeaders::default(),
             expose_headers: ExposeHeaders::default(),
-            allow_credentials: false,
-            max_age: None,
-            allow_private_network: false,
+            allow_credentials: AllowCredentials::default(),
+            max_age: MaxAge::default(),
+            allow_private_network: AllowPrivateNetwork::default(),
             preflight_status: None,
             strict_preflight: false,
             reject_disallowed_origins: false,
@@ -66,7 +69,9 @@ impl Settings {
     /// order of the settings, then the combinations that conflict.
     pub(crate) fn compile(&self) -> Result<Policy, Vec<ConfigProblem>> {
         let mut problems = Vec::new();
-        let credentials = self.allow_credentials;
+        // What is refused with credentials is refused with a credentials predicate too: it
+        // may say yes to any request.
+        let credentials = self.allow_credentials.is_possible();
         let origin = OriginMatcher::compile(
             &self.allow_origin.0,
             credentials,
@@ -76,7 +81,11 @@ impl Settings {
         let methods = MethodPolicy::compile(&self.allow_methods.0, credentials, &mut problems);
         let headers = HeaderPolicy::compile(&self.allow_headers.0, credentials, &mut problems);
         let expose = compile_expose(&self.expose_headers.0, credentials, &mut problems);
-        let max_age = self.max_age.map(|d| HeaderValue::from(d.as_secs()));
+        let max_age = match &self.max_age.0 {
+            MaxAgeSpec::Unset => MaxAgeValue::Unset,
+            MaxAgeSpec::Exact(d) => MaxAgeValue::Fixed(HeaderValue::from(d.as_secs())),
+            MaxAgeSpec::Dynamic(f) => MaxAgeValue::Dynamic(f.clone()),
+        };
         let preflight_status = self.compile_preflight_status(&mut problems);
         if self.max_request_headers == 0 {
             problems.push(ConfigProblem::new(
@@ -109,6 +118,21 @@ impl Settings {
         }
 
         let origin_dependent = !matches!(origin, OriginMatcher::Any);
+        let credentials = match &self.allow_credentials.0 {
+            CredentialsSpec::No => Switch::Off,
+            CredentialsSpec::Yes => Switch::On,
+            CredentialsSpec::Predicate(f) => Switch::Predicate(f.clone()),
+        };
+        let private_network = match &self.allow_private_network.0 {
+            PrivateNetworkSpec::No => Switch::Off,
+            PrivateNetworkSpec::Yes => Switch::On,
+            PrivateNetworkSpec::Predicate(f) => Switch::Predicate(f.clone()),
+        };
+        let calls_predicate = origin.calls_predicate()
+            || [&credentials, &private_network]
+                .iter()
+                .any(|s| matches!(s, Switch::Predicate(_)))
+            || matches!(max_age, MaxAgeValue::Dynamic(_));
         let mut policy = Policy {
             origin,
             credentials,
@@ -116,7 +140,8 @@ impl Settings {
             headers,
             expose,
             max_age,
-            private_network: self.allow_private_network,
+            private_network,
+            calls_predicate,
             preflight_status: preflight_status
                 .ok()
                 .flatten()
@@ -131,7 +156,7 @@ impl Settings {
             denial_level: self.denial_level,
             vary_actual: origin_dependent.then_some(&VARY_ORIGIN),
             vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)]
-                [usize::from(self.allow_private_network)],
+                [usize::from(self.allow_private_network.is_possible())],
             warnings: self.warnings(),
             preflight_templates: [HeaderMap::new(), HeaderMap::new()],
         };

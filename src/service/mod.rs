@@ -65,7 +65,7 @@ impl<S> Cors<S> {
     /// use tower_cors::CorsLayer;
     ///
     /// let inner = service_fn(|req: http::Request<()>| async { Ok::<_, std::convert::Infallible>(http::Response::new(())) });
-    /// let cors = CorsLayer::permissive().layer(inner);
+    /// let cors = CorsLayer::permissive().build().unwrap().layer(inner);
     /// let _inner = cors.get_ref();
     /// ```
     pub fn get_ref(&self) -> &S {
@@ -80,7 +80,7 @@ impl<S> Cors<S> {
     ///
     /// struct Handler { greeting: &'static str }
     ///
-    /// let mut cors = CorsLayer::permissive().layer(Handler { greeting: "hello" });
+    /// let mut cors = CorsLayer::permissive().build().unwrap().layer(Handler { greeting: "hello" });
     /// cors.get_mut().greeting = "bonjour";
     /// assert_eq!(cors.get_ref().greeting, "bonjour");
     /// ```
@@ -96,7 +96,7 @@ impl<S> Cors<S> {
     ///
     /// struct Handler { greeting: &'static str }
     ///
-    /// let cors = CorsLayer::permissive().layer(Handler { greeting: "hello" });
+    /// let cors = CorsLayer::permissive().build().unwrap().layer(Handler { greeting: "hello" });
     /// let handler: Handler = cors.into_inner();
     /// assert_eq!(handler.greeting, "hello");
     /// ```
@@ -138,7 +138,7 @@ where
                 &guard
             }
         };
-        let evaluation = if policy.origin.calls_predicate() {
+        let evaluation = if policy.calls_predicate() {
             with_parts(&mut request, |parts| {
                 policy.evaluate(Head::of_parts(parts), Some(parts))
             })

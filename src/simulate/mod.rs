@@ -32,7 +32,7 @@ pub use request::{BrowserRequest, InvalidRequest};
 /// use tower_cors::{BrowserRequest, CorsLayer};
 ///
 /// let request = BrowserRequest::new("https://app.example.com", Method::PUT)?;
-/// let simulation = CorsLayer::permissive().simulate(&request);
+/// let simulation = CorsLayer::permissive().build().unwrap().simulate(&request);
 /// let preflight = simulation.preflight.ok_or("PUT is preflighted")?;
 /// assert_eq!(preflight.request.method(), Method::OPTIONS);
 /// assert_eq!(preflight.status, Some(StatusCode::NO_CONTENT));

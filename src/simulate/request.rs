@@ -187,7 +187,7 @@ impl BrowserRequest {
     ///
     /// let request = BrowserRequest::new("https://app.example.com", Method::DELETE)?
     ///     .uri(Uri::from_static("/items/7?force=true"));
-    /// let simulation = CorsLayer::permissive().simulate(&request);
+    /// let simulation = CorsLayer::permissive().build().unwrap().simulate(&request);
     /// let preflight = simulation.preflight.ok_or("DELETE is preflighted")?;
     /// assert_eq!(preflight.request.uri(), "/items/7?force=true");
     /// # Ok::<(), Box<dyn std::error::Error>>(())

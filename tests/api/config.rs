@@ -470,10 +470,15 @@ fn max_request_headers() {
 }
 
 #[test]
-fn default_is_empty_and_needs_an_origin() {
+fn default_is_empty_and_refuses_every_origin() {
     assert_eq!(config(""), CorsConfig::default());
-    let err = CorsConfig::default().build().unwrap_err();
-    assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+    let layer = CorsConfig::default().build().unwrap();
+    assert_eq!(layer.warnings()[0].path(), "allow_origins");
+    assert!(config("allow_origins = []")
+        .build()
+        .unwrap()
+        .warnings()
+        .is_empty());
 }
 
 #[test]
@@ -490,10 +495,15 @@ fn into_layer_and_clone() {
 // Build errors
 
 #[test]
-fn error_no_origin_policy() {
+fn no_origin_setting_is_a_warning() {
+    let warnings: Vec<String> = layer("allow_credentials = true")
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(
-        problems("allow_credentials = true"),
-        ["allow_origins: no origin is allowed: set allow_origins (an empty list refuses every origin on purpose)"]
+        warnings,
+        ["allow_origins: no origin is allowed, so every cross-origin request is refused; set allow_origins (an empty list refuses every origin on purpose)"]
     );
 }
 
@@ -517,7 +527,7 @@ fn error_origin_syntax_with_paths_and_values() {
         problems(toml),
         [
             "allow_origins[1]: \"app.example.com\" has no scheme; write it as scheme://host[:port], e.g. https://app.example.com",
-            "allow_origins[2]: \"https://a.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it",
+            "allow_origins[2]: \"https://a.com/\" has a trailing slash, which no Origin header has; remove the trailing slash",
             "allow_origins[3]: \"https://a.com/api\" has a path; an origin is scheme://host[:port] with nothing after it",
             "allow_origins[4]: \"https://*.com\" is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)",
             "allow_origins[5]: \"https://a.*.example.com\" has a misplaced wildcard; only a whole first label may be *, as in https://*.example.com",
@@ -1031,7 +1041,7 @@ fn env_values_are_checked_when_built() {
     .unwrap();
     assert_eq!(
         config.build().unwrap_err().problems()[0].to_string(),
-        "allow_origins[1]: \"https://b.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it"
+        "allow_origins[1]: \"https://b.com/\" has a trailing slash, which no Origin header has; remove the trailing slash"
     );
     let config = CorsConfig::from_vars(
         "CORS",

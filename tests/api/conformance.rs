@@ -20,7 +20,7 @@ const EVIL: &str = "https://evil.example.net";
 /// The reference policy most cases use.
 fn base() -> CorsBuilder {
     CorsLayer::builder()
-        .allow_origin([APP, "https://*.example.org", "http://localhost:*"])
+        .allow_origins([APP, "https://*.example.org", "http://localhost:*"])
         .allow_methods([Method::GET, Method::PUT, Method::PATCH])
         .allow_headers(["content-type", "x-custom"])
         .expose_headers(["x-request-id"])
@@ -652,7 +652,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "the null origin is allowed when listed",
-            policy: || CorsLayer::builder().allow_origin(["null"]),
+            policy: || CorsLayer::builder().allow_origins(["null"]),
             method: M::GET,
             uri: "/",
             headers: &[("origin", "null")],

@@ -71,7 +71,7 @@ struct Policy {
 impl Policy {
     fn builder(&self) -> CorsBuilder {
         let origin = match &self.origins {
-            OriginPolicy::List(list) => AllowOrigin::list(list.clone()),
+            OriginPolicy::List(list) => AllowOrigin::from_strs(list.clone()),
             OriginPolicy::Any => AllowOrigin::any(),
             OriginPolicy::Mirror => AllowOrigin::mirror_request(),
         };

@@ -235,7 +235,7 @@ fn subdomain_patterns() {
     let page_port = start_page(&runtime);
     let api = start_api(
         &runtime,
-        CorsLayer::builder().allow_origin(["http://*.example.test:*"]),
+        CorsLayer::builder().allow_origins(["http://*.example.test:*"]),
     );
     let base = format!("http://api.example.test:{}", api.port);
 

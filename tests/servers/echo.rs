@@ -409,7 +409,7 @@ fn invalid_config_exits_before_listening_with_every_problem() {
     assert!(stderr.contains("invalid CORS configuration:"), "{stderr}");
     assert!(
         stderr.contains(
-            "allow_origins[2]: \"https://c.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it"
+            "allow_origins[2]: \"https://c.com/\" has a trailing slash, which no Origin header has; remove the trailing slash"
         ),
         "{stderr}"
     );
