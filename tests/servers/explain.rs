@@ -358,3 +358,19 @@ fn refused_origins_name_their_near_misses() {
         "{out}"
     );
 }
+
+#[test]
+fn policy_warnings_are_printed() {
+    let policy = config(
+        "warned",
+        "allow_origins = [\"https://app.example.com\"]\nallow_headers = [\"content-type\", \"cookie\"]\n",
+    );
+    let (code, out, _) = explain(&policy, &["--origin", "https://app.example.com"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\nPolicy warnings ("), "{out}");
+    assert!(out.contains("  - allow_headers[1]: \"cookie\" "), "{out}");
+
+    let clean = config("policy", POLICY);
+    let (_, out, _) = explain(&clean, &["--origin", "https://app.example.com"]);
+    assert!(!out.contains("Policy warnings"), "{out}");
+}

@@ -26,6 +26,14 @@ pub(crate) fn run(args: &Args, config: &Path) -> Result<Verdict, Failure> {
     let request = args.browser_request(&args.path).map_err(Failure)?;
     let simulation = layer.simulate(&request);
     report(args, &request, &simulation);
+    let warnings = layer.warnings();
+    if !warnings.is_empty() {
+        println!();
+        println!("Policy warnings (settings no browser honours, or that are usually mistakes):");
+        for warning in warnings {
+            println!("  - {warning}");
+        }
+    }
     Ok(if simulation.is_allowed() {
         Verdict::Allowed
     } else {
