@@ -89,7 +89,9 @@
 //!    single compile step validates them and reports every problem at once.
 //! 3. **Serving** (`layer`, `service`, `shared`, `reload`, `report_only`, `trace`): the
 //!    [`CorsLayer`], the [`Cors`] service and its [`ResponseFuture`], and what they share.
-//! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs.
+//! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs, and for
+//!    judging a live server's answers ([`BrowserRequest::check_preflight`],
+//!    [`BrowserRequest::check_response`]; the `cors-explain` program of the `cli` feature).
 //!
 //! The walk of one request:
 //!
@@ -145,7 +147,7 @@ mod shared;
 #[cfg(feature = "tracing")]
 mod trace;
 
-// Explaining: the browser's side of an exchange, for dry runs.
+// Explaining: the browser's side of an exchange, for dry runs and live answers.
 mod simulate;
 
 pub use builder::CorsBuilder;

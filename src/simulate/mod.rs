@@ -6,6 +6,8 @@
 //! - `request`: the request a script makes ([`BrowserRequest`]) and what the browser sends;
 //! - `rules`: forbidden methods and headers, and the CORS-safelisted request headers;
 //! - `browser`: the CORS check and the preflight's checks, and why they fail ([`Blocked`]);
+//!   public as [`BrowserRequest::check_preflight`] and [`BrowserRequest::check_response`],
+//!   so that a probe of a live server judges real answers with the same code;
 //! - `fixes`: the configuration change for each denial and block.
 
 use std::sync::Arc;
@@ -22,7 +24,6 @@ mod request;
 mod rules;
 
 pub use browser::Blocked;
-use browser::{cors_check, preflight_check};
 use fixes::{fix_for_block, fix_for_denial};
 pub use request::{BrowserRequest, InvalidRequest};
 
@@ -147,11 +148,13 @@ impl CorsLayer {
             }
         };
         let preflight = request
-            .needs_preflight()
-            .then(|| exchange(&policy, request.preflight()));
+            .preflight_request()
+            .map(|preflight| exchange(&policy, preflight));
         if let Some(preflight) = &preflight {
             note(&preflight.decision, &mut fixes);
-            if let Err(blocked) = preflight_check(request, preflight) {
+            // A preflight the inner service answers (`preflight_continue`) is taken as 200.
+            let status = preflight.status.unwrap_or(StatusCode::OK);
+            if let Err(blocked) = request.check_preflight(status, &preflight.headers) {
                 if fixes.is_empty() {
                     fixes.extend(fix_for_block(&blocked));
                 }
@@ -163,9 +166,9 @@ impl CorsLayer {
                 };
             }
         }
-        let actual = exchange(&policy, request.actual());
+        let actual = exchange(&policy, request.actual_request());
         note(&actual.decision, &mut fixes);
-        let blocked = cors_check(request, &actual.headers).err();
+        let blocked = request.check_response(&actual.headers).err();
         if let Some(blocked) = &blocked {
             if fixes.is_empty() {
                 fixes.extend(fix_for_block(blocked));

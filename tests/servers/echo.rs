@@ -33,13 +33,14 @@ fn config_file(name: &str, toml: &str) -> PathBuf {
 }
 
 /// A running echo server, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
 }
 
 impl Server {
-    fn start(name: &str, toml: &str) -> Self {
+    pub(crate) fn start(name: &str, toml: &str) -> Self {
         Self::start_with(&config_file(name, toml))
     }
 
@@ -97,7 +98,7 @@ impl Server {
         }
     }
 
-    fn url(&self, path_and_query: &str) -> String {
+    pub(crate) fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.base)
     }
 }
