@@ -408,69 +408,96 @@ pub struct Case {
 
 /// The four request shapes of the comparison, plus preflight with mirrored request headers,
 /// against 3 listed origins.
-pub fn request_cases() -> Vec<Case> {
+pub const REQUEST_CASES: [&str; 5] = [
+    "get_allowed_origin",
+    "preflight",
+    "preflight_mirrored_headers",
+    "get_no_origin",
+    "get_disallowed_origin",
+];
+
+/// Allowed `GET`s against growing policies.
+pub const SCALING_CASES: [&str; 5] = [
+    "origins_3",
+    "origins_1000",
+    "origins_100000",
+    "patterns_1",
+    "patterns_1000",
+];
+
+/// The case called `name`, one of [`REQUEST_CASES`] and [`SCALING_CASES`]; only its own
+/// policy is built.
+///
+/// # Panics
+///
+/// For any other name.
+pub fn case(name: &'static str) -> Case {
     let origin = listed_origin(3);
-    vec![
-        Case {
-            name: "get_allowed_origin",
-            description: "GET, allowed origin",
-            request: get(Some(&origin)),
-            contenders: Contenders::with_origins(3, Headers::Listed),
-        },
-        Case {
-            name: "preflight",
-            description: "preflight PUT, content-type + x-custom",
-            request: preflight(&origin),
-            contenders: Contenders::with_origins(3, Headers::Listed)
+    let (description, request, contenders) = match name {
+        "get_allowed_origin" => (
+            "GET, allowed origin",
+            get(Some(&origin)),
+            Contenders::with_origins(3, Headers::Listed),
+        ),
+        "preflight" => (
+            "preflight PUT, content-type + x-custom",
+            preflight(&origin),
+            Contenders::with_origins(3, Headers::Listed)
                 .floor(FloorAnswer::Preflight(Headers::Listed)),
-        },
-        Case {
-            name: "preflight_mirrored_headers",
-            description: "preflight, request headers mirrored",
-            request: preflight(&origin),
-            contenders: Contenders::with_origins(3, Headers::Mirrored)
+        ),
+        "preflight_mirrored_headers" => (
+            "preflight, request headers mirrored",
+            preflight(&origin),
+            Contenders::with_origins(3, Headers::Mirrored)
                 .floor(FloorAnswer::Preflight(Headers::Mirrored)),
-        },
-        Case {
-            name: "get_no_origin",
-            description: "GET, no Origin",
-            request: get(None),
-            contenders: Contenders::with_origins(3, Headers::Listed).floor(FloorAnswer::Vary),
-        },
-        Case {
-            name: "get_disallowed_origin",
-            description: "GET, disallowed origin",
-            request: get(Some("https://evil.example.net")),
-            contenders: Contenders::with_origins(3, Headers::Listed).floor(FloorAnswer::Vary),
-        },
-    ]
+        ),
+        "get_no_origin" => (
+            "GET, no Origin",
+            get(None),
+            Contenders::with_origins(3, Headers::Listed).floor(FloorAnswer::Vary),
+        ),
+        "get_disallowed_origin" => (
+            "GET, disallowed origin",
+            get(Some("https://evil.example.net")),
+            Contenders::with_origins(3, Headers::Listed).floor(FloorAnswer::Vary),
+        ),
+        "origins_3" => exact_origins("3 exact origins", 3),
+        "origins_1000" => exact_origins("1,000 exact origins", 1_000),
+        "origins_100000" => exact_origins("100,000 exact origins", 100_000),
+        "patterns_1" => subdomains("1 subdomain pattern", 1),
+        "patterns_1000" => subdomains("1,000 subdomain patterns", 1_000),
+        _ => panic!("no case named {name}"),
+    };
+    Case {
+        name,
+        description,
+        request,
+        contenders,
+    }
 }
 
-/// Allowed `GET` against growing policies.
+fn exact_origins(description: &'static str, n: usize) -> (&'static str, Request<Body>, Contenders) {
+    (
+        description,
+        get(Some(&listed_origin(n))),
+        Contenders::with_origins(n, Headers::Listed),
+    )
+}
+
+fn subdomains(description: &'static str, n: usize) -> (&'static str, Request<Body>, Contenders) {
+    (
+        description,
+        get(Some(&pattern_origin(n))),
+        Contenders::with_patterns(n),
+    )
+}
+
+/// Every case of [`REQUEST_CASES`].
+pub fn request_cases() -> Vec<Case> {
+    REQUEST_CASES.into_iter().map(case).collect()
+}
+
+/// Every case of [`SCALING_CASES`].
 pub fn scaling_cases() -> Vec<Case> {
-    let mut cases = Vec::new();
-    for (name, description, n) in [
-        ("origins_3", "3 exact origins", 3),
-        ("origins_1000", "1,000 exact origins", 1_000),
-        ("origins_100000", "100,000 exact origins", 100_000),
-    ] {
-        cases.push(Case {
-            name,
-            description,
-            request: get(Some(&listed_origin(n))),
-            contenders: Contenders::with_origins(n, Headers::Listed),
-        });
-    }
-    for (name, description, n) in [
-        ("patterns_1", "1 subdomain pattern", 1),
-        ("patterns_1000", "1,000 subdomain patterns", 1_000),
-    ] {
-        cases.push(Case {
-            name,
-            description,
-            request: get(Some(&pattern_origin(n))),
-            contenders: Contenders::with_patterns(n),
-        });
-    }
-    cases
+    SCALING_CASES.into_iter().map(case).collect()
 }
