@@ -291,12 +291,13 @@ impl HeaderPolicy {
         }
     }
 
-    /// Checks every name of `Access-Control-Request-Headers`, at most `limit` of them.
+    /// Checks every name of `Access-Control-Request-Headers`, at most `limit` of them, and
+    /// counts them.
     pub(crate) fn check(
         &self,
         requested: &GetAll<'_, HeaderValue>,
         limit: usize,
-    ) -> Result<(), Denial> {
+    ) -> Result<usize, Denial> {
         let mut count = 0usize;
         for_each_element(requested.iter(), |name| {
             count += 1;
@@ -324,32 +325,20 @@ impl HeaderPolicy {
                 Self::List { .. } => Denial::HeaderNotAllowed(name),
                 _ => Denial::AuthorizationNotCoveredByWildcard,
             })
-        })
+        })?;
+        Ok(count)
     }
+}
 
-    /// The `Access-Control-Allow-Headers` value for an allowed preflight.
-    pub(crate) fn header(&self, requested: &GetAll<'_, HeaderValue>) -> Option<HeaderValue> {
-        match self {
-            Self::List { header, .. } => header.clone(),
-            Self::Wildcard { header, .. } => Some(header.clone()),
-            Self::Mirror { .. } => {
-                let mut iter = requested.iter();
-                let first = iter.next()?;
-                if iter.next().is_none() && is_tidy_list(first.as_bytes()) {
-                    // The usual case: one line as browsers write it, sent back as is.
-                    return Some(first.clone());
-                }
-                // Several lines, or empty elements: join the names (rare). `None` when there
-                // are no names at all.
-                let mut names = Vec::new();
-                let _ = for_each_element::<()>(requested.iter(), |n| {
-                    names.push(n);
-                    Ok(())
-                });
-                join_values(names)
-            }
-        }
-    }
+/// The names of `Access-Control-Request-Headers` lines, joined into one value; `None` when
+/// there are none.
+pub(crate) fn join_request_headers(requested: &GetAll<'_, HeaderValue>) -> Option<HeaderValue> {
+    let mut names = Vec::new();
+    let _ = for_each_element::<()>(requested.iter(), |n| {
+        names.push(n);
+        Ok(())
+    });
+    join_values(names)
 }
 
 /// Compares a lowercase name with `name` lowercased, without lowercasing a copy: the order of
@@ -365,7 +354,7 @@ fn cmp_to_lowercase(lower: &[u8], name: &[u8]) -> Ordering {
 }
 
 /// Whether a list has no empty elements and no surrounding whitespace.
-fn is_tidy_list(value: &[u8]) -> bool {
+pub(crate) fn is_tidy_list(value: &[u8]) -> bool {
     !value.is_empty()
         && trim_ows(value).len() == value.len()
         && value.split(|&b| b == b',').all(|e| !trim_ows(e).is_empty())

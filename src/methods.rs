@@ -187,11 +187,12 @@ impl MethodPolicy {
     }
 
     /// The `Access-Control-Allow-Methods` value for an allowed preflight.
-    pub(crate) fn header(&self, requested: &HeaderValue) -> Option<HeaderValue> {
+    pub(crate) fn header<'a>(&'a self, requested: &'a HeaderValue) -> Option<&'a HeaderValue> {
+        static WILDCARD: HeaderValue = HeaderValue::from_static("*");
         match self {
-            Self::List { header, .. } => header.clone(),
-            Self::Wildcard => Some(HeaderValue::from_static("*")),
-            Self::Mirror => Some(requested.clone()),
+            Self::List { header, .. } => header.as_ref(),
+            Self::Wildcard => Some(&WILDCARD),
+            Self::Mirror => Some(requested),
         }
     }
 }

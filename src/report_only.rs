@@ -20,7 +20,7 @@ impl ReportOnly {
     /// Evaluates the candidate on a request the enforced policy allowed, and reports the
     /// request if the candidate refuses it. An async predicate of the candidate is not run; its
     /// origin counts as allowed.
-    pub(crate) fn observe(&self, head: Head<'_>, enforced: &Verdict) {
+    pub(crate) fn observe(&self, head: Head<'_>, enforced: &Verdict<'_>) {
         if enforced.denial().is_some() {
             return;
         }

@@ -32,9 +32,14 @@ impl Vary {
     /// Adds the tokens missing from `headers`' `Vary`, case-insensitively, in one extra line.
     /// Leaves `Vary: *` alone. Allocates only when some but not all tokens are already there.
     pub(crate) fn merge_into(&self, headers: &mut HeaderMap) {
-        // The usual response has no `Vary` yet and gets the precomputed value. (A lookup and
-        // an append cost less than `HeaderMap::entry` and an insert into the vacant entry.)
-        if !headers.contains_key(VARY) {
+        self.merge(headers, headers.contains_key(VARY));
+    }
+
+    /// [`Vary::merge_into`], for a caller that knows whether `headers` has a `Vary` already.
+    pub(crate) fn merge(&self, headers: &mut HeaderMap, present: bool) {
+        // The usual response has no `Vary` yet and gets the precomputed value. (An append
+        // costs less than `HeaderMap::entry` and an insert into the vacant entry.)
+        if !present {
             headers.append(VARY, self.value.clone());
             return;
         }

@@ -1,13 +1,14 @@
 //! The headers and statuses the layer writes: its own answers, and what it adds to the inner
 //! service's responses.
 
+use http::header::VARY;
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
 };
 use http::{response, HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
-use super::evaluate::Grant;
+use super::evaluate::{AllowedHeaders, Grant, MaxAge, WILDCARD_VALUE};
 use super::{
     MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE, WILDCARD,
 };
@@ -74,58 +75,89 @@ impl Removed {
     }
 }
 
-/// Removes every grant header from `headers`. One pass over the names finds them; the usual
-/// response has none and costs nothing more.
-fn remove_grant_headers(headers: &mut HeaderMap) -> Removed {
-    let mut found = 0u8;
+/// What one pass over the names of the inner service's response finds: the grant headers it
+/// set, and whether it set `Vary`.
+struct Found {
+    grants: Removed,
+    vary: bool,
+}
+
+/// Looks at every name of `headers` once. Every grant header starts with `access-control-`,
+/// so most names are passed over after a comparison of their first bytes.
+fn find_grants_and_vary(headers: &HeaderMap) -> Found {
+    let mut found = Found {
+        grants: Removed::default(),
+        vary: false,
+    };
     for name in headers.keys() {
-        if let Some(i) = GRANT_HEADERS.iter().position(|grant| grant == name) {
-            found |= 1 << i;
-        }
-    }
-    if found != 0 {
-        for (i, name) in GRANT_HEADERS.iter().enumerate() {
-            if found & (1 << i) != 0 {
-                headers.remove(name);
+        if name.as_str().starts_with("access-control-") {
+            if let Some(i) = grant_index(name) {
+                found.grants.0 |= 1 << i;
             }
+        } else if name == VARY {
+            found.vary = true;
         }
     }
-    Removed(found)
+    found
+}
+
+/// The place of a name among [`GRANT_HEADERS`]. Out of line: inlined, the compiler loads the
+/// seven names before the loop over the response's names, for every response.
+#[cold]
+#[inline(never)]
+fn grant_index(name: &HeaderName) -> Option<usize> {
+    GRANT_HEADERS.iter().position(|grant| grant == name)
+}
+
+/// Removes the grant headers `found` in `headers`.
+fn remove_grant_headers(headers: &mut HeaderMap, found: Removed) {
+    for (i, name) in GRANT_HEADERS.iter().enumerate() {
+        if found.0 & (1 << i) != 0 {
+            headers.remove(name);
+        }
+    }
 }
 
 impl Decoration {
     /// Writes the headers into the response's own map: first removes the grant headers the
     /// inner service set (unless the policy keeps them), then writes the layer's, overwriting,
     /// and merges `Vary`. Returns what it removed.
-    pub(crate) fn write(self, headers: &mut HeaderMap) -> Removed {
+    ///
+    /// The values are moved out, so that the response future writes them without moving the
+    /// decoration; what is left is empty.
+    pub(crate) fn write(&mut self, headers: &mut HeaderMap) -> Removed {
+        let found = find_grants_and_vary(headers);
         let removed = if self.replace_inner {
-            remove_grant_headers(headers)
+            if !found.grants.is_empty() {
+                remove_grant_headers(headers, found.grants);
+            }
+            found.grants
         } else {
             Removed::default()
         };
-        match self.headers {
+        match &mut self.headers {
             Written::Actual {
                 allow_origin,
                 credentials,
                 expose,
                 vary,
             } => {
-                if let Some(allow_origin) = allow_origin {
+                if let Some(allow_origin) = allow_origin.take() {
                     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
-                    if credentials {
+                    if *credentials {
                         headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
                     }
-                    if let Some(expose) = expose {
+                    if let Some(expose) = expose.take() {
                         headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose);
                     }
                 }
                 if let Some(vary) = vary {
-                    vary.merge_into(headers);
+                    vary.merge(headers, found.vary);
                 }
             }
             Written::Preflight { grant, vary } => {
-                headers.extend(grant);
-                vary.merge_into(headers);
+                headers.extend(std::mem::take(grant));
+                vary.merge(headers, found.vary);
             }
         }
         removed
@@ -134,7 +166,7 @@ impl Decoration {
 
 impl Policy {
     /// The layer's own answer: status and headers.
-    pub(super) fn answer(&self, verdict: Verdict) -> response::Parts {
+    pub(super) fn answer(&self, verdict: Verdict<'_>) -> response::Parts {
         let (mut head, ()) = Response::new(()).into_parts();
         head.status = match &verdict {
             Verdict::Denied {
@@ -160,7 +192,7 @@ impl Policy {
 
     /// The headers of an allowed preflight's answer: a clone of the template with the values
     /// that depend on the request filled in.
-    fn preflight_headers(&self, grant: Grant) -> HeaderMap {
+    fn preflight_headers(&self, grant: Grant<'_>) -> HeaderMap {
         // The templates hold what is the same for every preflight; credentials or a max-age
         // decided per request, and private network access, are written one by one.
         let per_request = matches!(self.credentials, Switch::Predicate(_))
@@ -180,32 +212,33 @@ impl Policy {
             }
         };
         if !matches!(self.origin, OriginMatcher::Any) {
-            fill(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin);
+            fill(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());
         }
         if let (MethodPolicy::Mirror, Some(v)) = (&self.methods, grant.allow_methods) {
-            fill(ACCESS_CONTROL_ALLOW_METHODS, v);
+            fill(ACCESS_CONTROL_ALLOW_METHODS, v.clone());
         }
-        if let (HeaderPolicy::Mirror { .. }, Some(v)) = (&self.headers, grant.allow_headers) {
+        if let (HeaderPolicy::Mirror { .. }, Some(v)) = (&self.headers, grant.allow_headers.value())
+        {
             fill(ACCESS_CONTROL_ALLOW_HEADERS, v);
         }
         headers
     }
 
     /// A preflight's grant headers, written one by one (without `Vary`).
-    fn preflight_grant(&self, grant: Grant) -> HeaderMap {
+    fn preflight_grant(&self, grant: Grant<'_>) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin);
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());
         if grant.credentials {
             headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
         }
         if let Some(v) = grant.allow_methods {
-            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v);
+            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v.clone());
         }
-        if let Some(v) = grant.allow_headers {
+        if let Some(v) = grant.allow_headers.value() {
             headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v);
         }
         if let Some(v) = grant.max_age {
-            headers.insert(ACCESS_CONTROL_MAX_AGE, v);
+            headers.insert(ACCESS_CONTROL_MAX_AGE, v.value());
         }
         if grant.private_network {
             headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
@@ -216,7 +249,7 @@ impl Policy {
     /// The headers to write into the inner service's response, taken out of the policy so
     /// that the response future does not need it.
     #[inline]
-    pub(super) fn decoration(&self, verdict: Verdict) -> Decoration {
+    pub(super) fn decoration(&self, verdict: Verdict<'_>) -> Decoration {
         let headers = match verdict {
             Verdict::Allowed {
                 kind: RequestKind::Preflight,
@@ -234,7 +267,9 @@ impl Policy {
             },
             verdict => {
                 let (allow_origin, credentials) = match verdict {
-                    Verdict::Allowed { grant, .. } => (Some(grant.allow_origin), grant.credentials),
+                    Verdict::Allowed { grant, .. } => {
+                        (Some(grant.allow_origin.clone()), grant.credentials)
+                    }
                     // A resource open to everyone says so to every request, CORS or not, so
                     // that a cache storing a response to a request without `Origin` (a page
                     // loading a font or a script) serves a usable one to a later `fetch`.
@@ -244,7 +279,7 @@ impl Policy {
                     _ => (None, false),
                 };
                 Written::Actual {
-                    expose: allow_origin.as_ref().and(self.expose.clone()),
+                    expose: allow_origin.as_ref().and_then(|_| self.expose.clone()),
                     credentials,
                     allow_origin,
                     vary: self.vary_actual,
@@ -262,21 +297,24 @@ impl Policy {
     /// it has `Access-Control-Allow-Headers`. Cloning it and filling the placeholders gives
     /// the same map, in the same order, as writing the headers one by one.
     pub(super) fn preflight_template(&self, with_allow_headers: bool) -> HeaderMap {
-        let placeholder = WILDCARD;
+        let placeholder = &WILDCARD_VALUE;
         let allow_headers = match &self.headers {
-            HeaderPolicy::List { header, .. } => header.clone(),
-            HeaderPolicy::Wildcard { header, .. } => Some(header.clone()),
-            HeaderPolicy::Mirror { .. } => Some(placeholder.clone()),
+            HeaderPolicy::List { header, .. } => header.as_ref(),
+            HeaderPolicy::Wildcard { header, .. } => Some(header),
+            HeaderPolicy::Mirror { .. } => Some(placeholder),
         };
         let mut headers = self.preflight_grant(Grant {
-            allow_origin: placeholder.clone(),
+            allow_origin: placeholder,
             credentials: matches!(self.credentials, Switch::On),
             max_age: match &self.max_age {
-                MaxAgeValue::Fixed(value) => Some(value.clone()),
+                MaxAgeValue::Fixed(value) => Some(MaxAge::Value(value)),
                 MaxAgeValue::Unset | MaxAgeValue::Dynamic(_) => None,
             },
-            allow_methods: self.methods.header(&placeholder),
-            allow_headers: allow_headers.filter(|_| with_allow_headers),
+            allow_methods: self.methods.header(placeholder),
+            allow_headers: match allow_headers {
+                Some(value) if with_allow_headers => AllowedHeaders::Value(value),
+                _ => AllowedHeaders::None,
+            },
             private_network: false,
         });
         self.vary_preflight.merge_into(&mut headers);

@@ -9,33 +9,82 @@ use http::{HeaderMap, HeaderValue, Method};
 
 use super::{Head, Policy, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, WILDCARD};
 use crate::decision::{Denial, RequestKind};
+use crate::headers::{is_tidy_list, join_request_headers, HeaderPolicy};
 use crate::origin::{is_wellformed_request_origin, BoxBoolFuture, OriginMatcher};
 use crate::util::is_token;
 
-/// What an allowed request is granted: the values that depend on the request.
-#[derive(Debug, Clone)]
-pub(crate) struct Grant {
-    pub(super) allow_origin: HeaderValue,
+/// `*`, for a grant to point at.
+pub(super) static WILDCARD_VALUE: HeaderValue = WILDCARD;
+
+/// What an allowed request is granted: the values that depend on the request, borrowed from the
+/// request and the policy. Nothing is cloned until a value is written into a response.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grant<'a> {
+    /// The request's origin, or `*`.
+    pub(super) allow_origin: &'a HeaderValue,
     pub(super) credentials: bool,
     /// Preflight only.
-    pub(super) max_age: Option<HeaderValue>,
+    pub(super) max_age: Option<MaxAge<'a>>,
     /// Preflight only.
-    pub(super) allow_methods: Option<HeaderValue>,
+    pub(super) allow_methods: Option<&'a HeaderValue>,
     /// Preflight only.
-    pub(super) allow_headers: Option<HeaderValue>,
+    pub(super) allow_headers: AllowedHeaders<'a>,
     /// Preflight only.
     pub(super) private_network: bool,
 }
 
+/// A granted `Access-Control-Max-Age`.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum MaxAge<'a> {
+    Value(&'a HeaderValue),
+    /// Decided for this request.
+    Seconds(u64),
+}
+
+impl MaxAge<'_> {
+    pub(super) fn value(self) -> HeaderValue {
+        match self {
+            Self::Value(value) => value.clone(),
+            Self::Seconds(seconds) => HeaderValue::from(seconds),
+        }
+    }
+}
+
+/// A granted `Access-Control-Allow-Headers`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AllowedHeaders<'a> {
+    None,
+    Value(&'a HeaderValue),
+    /// The names of the request's `Access-Control-Request-Headers`, joined when written: they
+    /// are on several lines, or on one with empty elements (rare). There is at least one.
+    Joined(&'a HeaderMap),
+}
+
+impl AllowedHeaders<'_> {
+    pub(super) fn is_some(self) -> bool {
+        !matches!(self, Self::None)
+    }
+
+    pub(super) fn value(self) -> Option<HeaderValue> {
+        match self {
+            Self::None => None,
+            Self::Value(value) => Some(value.clone()),
+            Self::Joined(headers) => {
+                join_request_headers(&headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS))
+            }
+        }
+    }
+}
+
 /// The outcome of [`Policy::evaluate`], with everything needed to write the headers.
 #[derive(Debug, Clone)]
-pub(crate) enum Verdict {
+pub(crate) enum Verdict<'a> {
     NotCors,
-    Allowed { kind: RequestKind, grant: Grant },
+    Allowed { kind: RequestKind, grant: Grant<'a> },
     Denied { kind: RequestKind, denial: Denial },
 }
 
-impl Verdict {
+impl Verdict<'_> {
     pub(crate) fn kind(&self) -> RequestKind {
         match self {
             Self::NotCors => RequestKind::NotCors,
@@ -61,21 +110,96 @@ impl Verdict {
             verdict => verdict,
         }
     }
+
+    /// The same verdict, owning its values.
+    pub(crate) fn to_owned(&self) -> OwnedVerdict {
+        match self {
+            Self::NotCors => OwnedVerdict::NotCors,
+            Self::Allowed { kind, grant } => OwnedVerdict::Allowed {
+                kind: *kind,
+                grant: OwnedGrant {
+                    allow_origin: grant.allow_origin.clone(),
+                    credentials: grant.credentials,
+                    max_age: grant.max_age.map(MaxAge::value),
+                    allow_methods: grant.allow_methods.cloned(),
+                    allow_headers: grant.allow_headers.value(),
+                    private_network: grant.private_network,
+                },
+            },
+            Self::Denied { kind, denial } => OwnedVerdict::Denied {
+                kind: *kind,
+                denial: denial.clone(),
+            },
+        }
+    }
 }
 
-/// A verdict, or one that waits for an async origin check.
-pub(crate) enum Evaluation {
-    Done(Verdict),
-    /// `provisional` is the verdict if the origin turns out to be allowed.
-    Pending {
-        check: BoxBoolFuture,
-        provisional: Verdict,
+/// A [`Verdict`] that owns its values, for one that outlives the request: the provisional
+/// verdict of an async origin check.
+#[derive(Debug)]
+pub(crate) enum OwnedVerdict {
+    NotCors,
+    Allowed {
+        kind: RequestKind,
+        grant: OwnedGrant,
+    },
+    Denied {
+        kind: RequestKind,
+        denial: Denial,
     },
 }
 
-impl Evaluation {
+/// A [`Grant`] that owns its values.
+#[derive(Debug)]
+pub(crate) struct OwnedGrant {
+    allow_origin: HeaderValue,
+    credentials: bool,
+    max_age: Option<HeaderValue>,
+    allow_methods: Option<HeaderValue>,
+    allow_headers: Option<HeaderValue>,
+    private_network: bool,
+}
+
+impl OwnedVerdict {
+    /// The verdict, borrowing from this one.
+    pub(crate) fn verdict(&self) -> Verdict<'_> {
+        match self {
+            Self::NotCors => Verdict::NotCors,
+            Self::Allowed { kind, grant } => Verdict::Allowed {
+                kind: *kind,
+                grant: Grant {
+                    allow_origin: &grant.allow_origin,
+                    credentials: grant.credentials,
+                    max_age: grant.max_age.as_ref().map(MaxAge::Value),
+                    allow_methods: grant.allow_methods.as_ref(),
+                    allow_headers: match &grant.allow_headers {
+                        Some(value) => AllowedHeaders::Value(value),
+                        None => AllowedHeaders::None,
+                    },
+                    private_network: grant.private_network,
+                },
+            },
+            Self::Denied { kind, denial } => Verdict::Denied {
+                kind: *kind,
+                denial: denial.clone(),
+            },
+        }
+    }
+}
+
+/// A verdict, or one that waits for an async origin check.
+pub(crate) enum Evaluation<'a> {
+    Done(Verdict<'a>),
+    /// `provisional` is the verdict if the origin turns out to be allowed.
+    Pending {
+        check: BoxBoolFuture,
+        provisional: Verdict<'a>,
+    },
+}
+
+impl<'a> Evaluation<'a> {
     /// The verdict, taking an async origin check that cannot be run (a dry run) as allowing.
-    pub(crate) fn assuming_origin_allowed(self) -> Verdict {
+    pub(crate) fn assuming_origin_allowed(self) -> Verdict<'a> {
         match self {
             Self::Done(verdict) => verdict,
             Self::Pending { provisional, .. } => provisional,
@@ -86,9 +210,9 @@ impl Evaluation {
 impl Policy {
     /// Evaluates a request head. `parts` is the request's head as [`Parts`] when the caller has
     /// it (the service, for predicates); dry runs pass `None` and predicates get a copy.
-    pub(crate) fn evaluate(&self, head: Head<'_>, parts: Option<&Parts>) -> Evaluation {
+    pub(crate) fn evaluate<'a>(&'a self, head: Head<'a>, parts: Option<&Parts>) -> Evaluation<'a> {
         let headers = head.headers;
-        let mut origins = headers.get_all(ORIGIN).iter();
+        let mut origins = headers.get_all(ORIGIN).into_iter();
         let Some(origin) = origins.next() else {
             return Evaluation::Done(Verdict::NotCors);
         };
@@ -109,17 +233,17 @@ impl Policy {
         }
         let origin_bytes = origin.as_bytes();
         let allow_origin = match &self.origin {
-            OriginMatcher::Any => WILDCARD,
+            OriginMatcher::Any => &WILDCARD_VALUE,
             OriginMatcher::List(list) => {
                 if list.matches(origin_bytes) {
-                    origin.clone()
+                    origin
                 } else {
                     return deny(classify_refusal(origin_bytes));
                 }
             }
             OriginMatcher::Mirror { .. } => {
                 if origin_bytes != b"null" && is_wellformed_request_origin(origin_bytes) {
-                    origin.clone()
+                    origin
                 } else {
                     return deny(classify_refusal(origin_bytes));
                 }
@@ -128,7 +252,7 @@ impl Policy {
                 if !is_wellformed_request_origin(origin_bytes) {
                     return deny(Denial::MalformedOrigin);
                 }
-                origin.clone()
+                origin
             }
         };
         // The request's head as the functions of the policy take it, copied only for a dry
@@ -146,7 +270,7 @@ impl Policy {
                     credentials: self.credentials.decide(origin, &parts),
                     max_age: None,
                     allow_methods: None,
-                    allow_headers: None,
+                    allow_headers: AllowedHeaders::None,
                     private_network: false,
                 },
             },
@@ -166,19 +290,19 @@ impl Policy {
         }
     }
 
-    fn evaluate_preflight<'a>(
-        &self,
-        headers: &HeaderMap,
-        methods: GetAll<'_, HeaderValue>,
-        allow_origin: HeaderValue,
+    fn evaluate_preflight<'a, 'p>(
+        &'a self,
+        headers: &'a HeaderMap,
+        methods: GetAll<'a, HeaderValue>,
+        allow_origin: &'a HeaderValue,
         origin: &HeaderValue,
-        parts: &impl Fn() -> &'a Parts,
-    ) -> Verdict {
+        parts: &impl Fn() -> &'p Parts,
+    ) -> Verdict<'a> {
         let deny = |denial| Verdict::Denied {
             kind: RequestKind::Preflight,
             denial,
         };
-        let mut methods = methods.iter();
+        let mut methods = methods.into_iter();
         let method = match (methods.next(), methods.next()) {
             (Some(m), None) if is_token(m.as_bytes()) => m,
             _ => return deny(Denial::MalformedMethod),
@@ -190,12 +314,13 @@ impl Policy {
             });
         }
         let requested_headers = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-        if let Err(denial) = self
+        let requested = match self
             .headers
             .check(&requested_headers, self.max_request_headers)
         {
-            return deny(denial);
-        }
+            Ok(count) => count,
+            Err(denial) => return deny(denial),
+        };
         // Private Network Access: answered only when the policy allows it, and only for the
         // exact value `true`. Otherwise the header is ignored, as a server that does not know
         // it would; the browser then refuses the preflight for want of
@@ -209,11 +334,44 @@ impl Policy {
             grant: Grant {
                 allow_origin,
                 credentials: self.credentials.decide(origin, parts),
-                max_age: self.max_age.value(origin, parts),
+                max_age: self.max_age.grant(origin, parts),
                 allow_methods: self.methods.header(method),
-                allow_headers: self.headers.header(&requested_headers),
+                allow_headers: allowed_headers(
+                    &self.headers,
+                    headers,
+                    requested_headers,
+                    requested,
+                ),
                 private_network,
             },
+        }
+    }
+}
+
+/// The `Access-Control-Allow-Headers` value for an allowed preflight that asked for `count`
+/// headers (`requested`, from `headers`).
+fn allowed_headers<'a>(
+    policy: &'a HeaderPolicy,
+    headers: &'a HeaderMap,
+    requested: GetAll<'a, HeaderValue>,
+    count: usize,
+) -> AllowedHeaders<'a> {
+    match policy {
+        HeaderPolicy::List { header, .. } => header
+            .as_ref()
+            .map_or(AllowedHeaders::None, AllowedHeaders::Value),
+        HeaderPolicy::Wildcard { header, .. } => AllowedHeaders::Value(header),
+        HeaderPolicy::Mirror { .. } => {
+            let mut lines = requested.into_iter();
+            match (lines.next(), lines.next()) {
+                // The usual case: one line as browsers write it, sent back as is.
+                (Some(first), None) if is_tidy_list(first.as_bytes()) => {
+                    AllowedHeaders::Value(first)
+                }
+                _ if count == 0 => AllowedHeaders::None,
+                // Several lines, or empty elements: the names are joined when written.
+                _ => AllowedHeaders::Joined(headers),
+            }
         }
     }
 }

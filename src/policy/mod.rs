@@ -40,7 +40,8 @@ mod set;
 mod settings;
 
 pub(crate) use answer::{Decoration, Removed};
-pub(crate) use evaluate::{Evaluation, Verdict};
+use evaluate::MaxAge;
+pub(crate) use evaluate::{Evaluation, OwnedVerdict, Verdict};
 pub(crate) use head::Head;
 pub(crate) use plan::{Pending, Plan};
 use set::PolicySet;
@@ -130,15 +131,15 @@ pub(crate) enum MaxAgeValue {
 }
 
 impl MaxAgeValue {
-    fn value<'a>(
+    fn grant<'p>(
         &self,
         origin: &HeaderValue,
-        parts: &impl Fn() -> &'a Parts,
-    ) -> Option<HeaderValue> {
+        parts: &impl Fn() -> &'p Parts,
+    ) -> Option<MaxAge<'_>> {
         match self {
             Self::Unset => None,
-            Self::Fixed(value) => Some(value.clone()),
-            Self::Dynamic(f) => Some(HeaderValue::from(f(origin, parts()).as_secs())),
+            Self::Fixed(value) => Some(MaxAge::Value(value)),
+            Self::Dynamic(f) => Some(MaxAge::Seconds(f(origin, parts()).as_secs())),
         }
     }
 }
@@ -161,7 +162,7 @@ impl Policy {
     }
 
     /// The public decision for a verdict of this policy.
-    pub(crate) fn decision(&self, verdict: &Verdict) -> Decision {
+    pub(crate) fn decision(&self, verdict: &Verdict<'_>) -> Decision {
         let kind = verdict.kind();
         Decision {
             kind,

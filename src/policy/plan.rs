@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use http::{response, HeaderMap, StatusCode};
 
 use super::answer::Decoration;
-use super::{Evaluation, Head, Policy, Selected, Verdict};
+use super::{Evaluation, Head, OwnedVerdict, Policy, Selected, Verdict};
 use crate::decision::{Decision, Denial, RequestKind};
 use crate::origin::BoxBoolFuture;
 
@@ -32,7 +32,8 @@ pub(crate) struct Pending {
     policy: Arc<Policy>,
     /// The policy of a set it is (`None`: the top level).
     index: Option<usize>,
-    provisional: Verdict,
+    /// Owned: the request it was made from is gone by the time the check answers.
+    provisional: OwnedVerdict,
 }
 
 impl Pending {
@@ -65,8 +66,8 @@ impl Pending {
         self.policy.denial_level
     }
 
-    fn verdict(&self, allowed: bool) -> Verdict {
-        self.provisional.clone().after_origin_check(allowed)
+    fn verdict(&self, allowed: bool) -> Verdict<'_> {
+        self.provisional.verdict().after_origin_check(allowed)
     }
 
     /// The plan once the check answered: what a dry run follows.
@@ -81,7 +82,7 @@ impl Plan {
     fn dry_run(self) -> (Option<StatusCode>, HeaderMap) {
         match self {
             Self::Answer(head) => (Some(head.status), head.headers),
-            Self::Forward(decoration) => {
+            Self::Forward(mut decoration) => {
                 let mut headers = HeaderMap::new();
                 decoration.write(&mut headers);
                 (None, headers)
@@ -108,10 +109,10 @@ impl Policy {
 
     /// The policy chosen for a head, its verdict and the decision, for a dry run: an async
     /// origin check counts as allowing.
-    pub(crate) fn dry_decision(
-        self: &Arc<Self>,
-        head: Head<'_>,
-    ) -> (Selected<'_>, Verdict, Decision) {
+    pub(crate) fn dry_decision<'a>(
+        self: &'a Arc<Self>,
+        head: Head<'a>,
+    ) -> (Selected<'a>, Verdict<'a>, Decision) {
         let selected = self.select(head, None);
         let verdict = selected
             .policy
@@ -123,7 +124,8 @@ impl Policy {
 
     /// The plan for an evaluated request of this policy, `policies[index]` of its layer's
     /// set (`None`: the top level).
-    pub(crate) fn plan(self: &Arc<Self>, evaluation: Evaluation, index: Option<usize>) -> Plan {
+    #[inline]
+    pub(crate) fn plan(self: &Arc<Self>, evaluation: Evaluation<'_>, index: Option<usize>) -> Plan {
         match evaluation {
             Evaluation::Done(verdict) => self.plan_verdict(verdict),
             Evaluation::Pending { check, provisional } => {
@@ -132,7 +134,7 @@ impl Policy {
                     check,
                     policy: Arc::clone(self),
                     index,
-                    provisional,
+                    provisional: provisional.to_owned(),
                 };
                 if forwards {
                     Plan::CheckThenForward(pending)
@@ -144,7 +146,8 @@ impl Policy {
     }
 
     /// The plan for a verdict known now.
-    fn plan_verdict(&self, verdict: Verdict) -> Plan {
+    #[inline]
+    fn plan_verdict(&self, verdict: Verdict<'_>) -> Plan {
         if !self.forwards(verdict.kind()) {
             return Plan::Answer(self.answer(verdict));
         }
@@ -161,7 +164,8 @@ impl Policy {
 
     /// For a request that goes to the inner service: the headers to add to its response, or
     /// the layer's answer when the origin is refused with `403`.
-    fn forwarded(&self, verdict: Verdict) -> Result<Decoration, response::Parts> {
+    #[inline]
+    fn forwarded(&self, verdict: Verdict<'_>) -> Result<Decoration, response::Parts> {
         if self.rejects(&verdict) {
             Err(self.answer(verdict))
         } else {
@@ -171,7 +175,7 @@ impl Policy {
 
     /// Whether a request is answered with `403` instead of being forwarded: a refused origin
     /// on a request that is not a preflight, under `reject_disallowed_origins`.
-    fn rejects(&self, verdict: &Verdict) -> bool {
+    fn rejects(&self, verdict: &Verdict<'_>) -> bool {
         self.reject_disallowed_origins
             && matches!(
                 verdict,

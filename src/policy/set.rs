@@ -187,7 +187,7 @@ impl Selected<'_> {
     /// The decision for a verdict of the chosen policy: which policy decided and, for an
     /// origin that no policy of the set admitted, which policies were considered. `top` is
     /// the layer's policy, which the choice was made in.
-    pub(crate) fn decision(&self, top: &Policy, verdict: &Verdict, path: &str) -> Decision {
+    pub(crate) fn decision(&self, top: &Policy, verdict: &Verdict<'_>, path: &str) -> Decision {
         let mut decision = self.policy.decision(verdict);
         decision.policy = self.index;
         if let (None, Some(set)) = (self.index, &top.set) {

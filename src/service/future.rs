@@ -161,14 +161,10 @@ where
                         }
                     }
                 }
-                let result = ready!(future.poll(cx));
-                let finished = state.project_replace(State::Done);
-                let mut response = result?;
-                if let StateOwned::Forward {
-                    then: Then::Decorate(decoration),
-                    ..
-                } = finished
-                {
+                let mut result = ready!(future.poll(cx));
+                // The decoration is written from where it is: moving it, or the state, out
+                // first would copy them for nothing.
+                if let (Ok(response), Then::Decorate(decoration)) = (&mut result, then) {
                     let removed = decoration.write(response.headers_mut());
                     #[cfg(feature = "tracing")]
                     if !removed.is_empty() {
@@ -177,7 +173,8 @@ where
                     #[cfg(not(feature = "tracing"))]
                     let _ = removed;
                 }
-                return Poll::Ready(Ok(response.map(ResponseBody::new)));
+                state.set(State::Done);
+                return Poll::Ready(result.map(|response| response.map(ResponseBody::new)));
             }
         }
         // An answer ready from the start, or a future polled again after it completed.

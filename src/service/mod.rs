@@ -9,6 +9,7 @@ use http::request::Parts;
 use http::{Request, Response};
 use tower_service::Service;
 
+use crate::decision::Decision;
 use crate::policy::{Evaluation, Head, Plan, Policy, Selected, Verdict};
 use crate::shared::{PolicyCell, Shared};
 
@@ -138,25 +139,33 @@ where
                 &guard
             }
         };
-        // The policy that decides (the layer's own, or one of its set), and its verdict.
-        let (selected, evaluation) = if policy.calls_predicate() {
+        // The policy that decides (the layer's own, or one of its set), its verdict and the
+        // plan. The verdict borrows from the request's head, so the decision for the request's
+        // extensions is put there once the plan is made.
+        let mut extension = None;
+        let plan = if policy.calls_predicate() {
             with_parts(&mut request, |parts| {
-                let head = Head::of_parts(parts);
-                let selected = policy.select(head, Some(parts));
-                (selected, selected.policy.evaluate(head, Some(parts)))
+                decide(
+                    &self.shared,
+                    policy,
+                    Head::of_parts(parts),
+                    Some(parts),
+                    &mut extension,
+                )
             })
         } else {
-            let head = Head::of(&request);
-            let selected = policy.select(head, None);
-            (selected, selected.policy.evaluate(head, None))
+            decide(
+                &self.shared,
+                policy,
+                Head::of(&request),
+                None,
+                &mut extension,
+            )
         };
-        // A verdict still waiting on an async origin check is not known yet: it is traced when
-        // the check answers, and neither compared with a report-only candidate nor put into
-        // the request's extensions.
-        if let Evaluation::Done(verdict) = &evaluation {
-            observe(&self.shared, policy, selected, verdict, &mut request);
+        if let Some(decision) = extension {
+            request.extensions_mut().insert(decision);
         }
-        match selected.policy.plan(evaluation, selected.index) {
+        match plan {
             Plan::Answer(head) => ResponseFuture::answer(head),
             Plan::Forward(decoration) => {
                 ResponseFuture::forward(self.inner.call(request), decoration)
@@ -169,31 +178,50 @@ where
     }
 }
 
-/// What happens to a decision known when the request comes in, besides its plan: the
-/// report-only comparison, the `tracing` event and the request extension.
+/// The plan for a request head, after what happens to a decision known when the request comes
+/// in: the report-only comparison, the `tracing` event and, when the policy asks for it, the
+/// decision for the request's extensions.
+#[inline(always)]
+fn decide(
+    shared: &Shared,
+    top: &Arc<Policy>,
+    head: Head<'_>,
+    parts: Option<&Parts>,
+    extension: &mut Option<Decision>,
+) -> Plan {
+    let selected = top.select(head, parts);
+    let evaluation = selected.policy.evaluate(head, parts);
+    // A verdict still waiting on an async origin check is not known yet: it is traced when
+    // the check answers, and neither compared with a report-only candidate nor put into the
+    // request's extensions.
+    if let Evaluation::Done(verdict) = &evaluation {
+        observe(shared, top, selected, verdict, head, extension);
+    }
+    selected.policy.plan(evaluation, selected.index)
+}
+
 #[inline]
-fn observe<B>(
+fn observe(
     shared: &Shared,
     top: &Policy,
     selected: Selected<'_>,
-    verdict: &Verdict,
-    request: &mut Request<B>,
+    verdict: &Verdict<'_>,
+    head: Head<'_>,
+    extension: &mut Option<Decision>,
 ) {
     if let Some(report_only) = &shared.report_only {
-        report_only.observe(Head::of(request), verdict);
+        report_only.observe(head, verdict);
     }
     let policy = selected.policy;
     #[cfg(feature = "tracing")]
     crate::trace::decision(
         policy.denial_level,
-        Some(Head::of(request)),
-        &selected.decision(top, verdict, request.uri().path()),
+        Some(head),
+        &selected.decision(top, verdict, head.uri.path()),
     );
     if policy.decision_extension {
-        let decision = selected.decision(top, verdict, request.uri().path());
-        request.extensions_mut().insert(decision);
+        *extension = Some(selected.decision(top, verdict, head.uri.path()));
     }
-    let _ = top;
 }
 
 /// Runs `f` on the request's head as [`Parts`], which predicates take, and puts the head back.
