@@ -8,7 +8,7 @@ use http::{HeaderName, HeaderValue};
 use crate::decision::Denial;
 use crate::error::{ConfigProblem, ProblemKind};
 use crate::field::Field;
-use crate::util::{for_each_element, is_token, join_values, trim_ows};
+use crate::util::{for_each_element, is_token, is_token_byte, join_values, trim_ows};
 
 /// Which request headers a preflight may ask for.
 ///
@@ -299,17 +299,27 @@ impl HeaderPolicy {
         limit: usize,
     ) -> Result<usize, Denial> {
         let mut count = 0usize;
-        for_each_element(requested.iter(), |name| {
+        for_each_name(requested.iter(), |name, shape| {
             count += 1;
             if count > limit {
                 return Err(Denial::TooManyRequestHeaders { limit });
             }
-            if !is_token(name) {
+            if !shape.token {
                 return Err(Denial::MalformedRequestHeaders);
             }
             let allowed = match self {
+                // A short list is compared name by name, lengths first: most comparisons end
+                // there, and none calls into `memcmp` for nothing.
+                Self::List { names, .. } if names.len() <= SHORT_LIST => names.iter().any(|n| {
+                    n.len() == name.len()
+                        && if shape.uppercase {
+                            n.eq_ignore_ascii_case(name)
+                        } else {
+                            **n == *name
+                        }
+                }),
                 // Browsers send lowercase names: then a plain comparison gives the same order.
-                Self::List { names, .. } if name.iter().any(u8::is_ascii_uppercase) => names
+                Self::List { names, .. } if shape.uppercase => names
                     .binary_search_by(|n| cmp_to_lowercase(n, name))
                     .is_ok(),
                 Self::List { names, .. } => names.binary_search_by(|n| (**n).cmp(name)).is_ok(),
@@ -328,6 +338,108 @@ impl HeaderPolicy {
         })?;
         Ok(count)
     }
+}
+
+/// The longest list of allowed names that is searched name by name instead of by bisection.
+const SHORT_LIST: usize = 16;
+
+/// What [`for_each_name`] found out about an element while looking for its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shape {
+    /// An RFC 9110 token, as header names are.
+    token: bool,
+    uppercase: bool,
+}
+
+/// The bytes of a header name: not one (0), a lowercase one, an uppercase one.
+const NAME_LOWERCASE: u8 = 1;
+const NAME_UPPERCASE: u8 = 2;
+const NAME_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if is_token_byte(b) {
+            table[i] = if b.is_ascii_uppercase() {
+                NAME_UPPERCASE
+            } else {
+                NAME_LOWERCASE
+            };
+        }
+        i += 1;
+    }
+    table
+};
+
+fn is_whitespace(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// [`for_each_element`] for lists of header names, telling for each element whether it is a
+/// token and has uppercase letters. A name is read in one tight loop over its bytes; only an
+/// element that is not a token is looked at again.
+fn for_each_name<'a, E>(
+    values: impl IntoIterator<Item = &'a HeaderValue>,
+    mut f: impl FnMut(&'a [u8], Shape) -> Result<(), E>,
+) -> Result<(), E> {
+    for value in values {
+        let bytes = value.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && is_whitespace(bytes[i]) {
+                i += 1;
+            }
+            if i == bytes.len() {
+                break;
+            }
+            if bytes[i] == b',' {
+                i += 1; // an empty element
+                continue;
+            }
+            let start = i;
+            let mut classes = 0;
+            while i < bytes.len() {
+                let class = NAME_BYTES[usize::from(bytes[i])];
+                if class == 0 {
+                    break;
+                }
+                classes |= class;
+                i += 1;
+            }
+            let name = &bytes[start..i];
+            while i < bytes.len() && is_whitespace(bytes[i]) {
+                i += 1;
+            }
+            if i == bytes.len() || bytes[i] == b',' {
+                let uppercase = classes & NAME_UPPERCASE != 0;
+                f(
+                    name,
+                    Shape {
+                        token: true,
+                        uppercase,
+                    },
+                )?;
+                i += 1;
+                continue;
+            }
+            // Something else than a name: the element runs to the next comma.
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(bytes.len(), |comma| i + comma);
+            let element = trim_ows(&bytes[start..end]);
+            let uppercase = element.iter().any(u8::is_ascii_uppercase);
+            f(
+                element,
+                Shape {
+                    token: false,
+                    uppercase,
+                },
+            )?;
+            i = end + 1;
+        }
+    }
+    Ok(())
 }
 
 /// The names of `Access-Control-Request-Headers` lines, joined into one value; `None` when
@@ -381,6 +493,60 @@ pub(crate) fn compile_expose(
         ExposeSpec::List(list) => {
             let names = compile_names(list, Field::ExposeHeaders, problems);
             join_values(names.iter().map(|n| &**n))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One pass over the bytes finds the elements, in order, that splitting, trimming and
+    /// checking each one do.
+    #[test]
+    fn names_are_the_trimmed_elements() {
+        let lists = [
+            "content-type,x-custom",
+            "Content-Type, X-Custom",
+            " a ,, b\t,",
+            "",
+            " ",
+            ",",
+            "a b, c",
+            "a/b,c",
+            "authorization",
+            "\ta\t",
+            "a ,b",
+            "a\tb",
+            ", a",
+            "a,",
+            "A b,c",
+            "a,b c,d",
+            "a , B ,",
+            "a;b",
+        ];
+        let mut values: Vec<HeaderValue> =
+            lists.iter().map(|l| HeaderValue::from_static(l)).collect();
+        values.push(HeaderValue::from_bytes(b"x-\xe9t\xe9, y").unwrap());
+        for value in &values {
+            let mut expected = Vec::new();
+            let _ = for_each_element::<()>([value], |e| {
+                let uppercase = e.iter().any(u8::is_ascii_uppercase);
+                expected.push((
+                    e.to_vec(),
+                    Shape {
+                        token: is_token(e),
+                        uppercase,
+                    },
+                ));
+                Ok(())
+            });
+            let mut found = Vec::new();
+            let _ = for_each_name::<()>([value], |e, shape| {
+                found.push((e.to_vec(), shape));
+                Ok(())
+            });
+            assert_eq!(found, expected, "{value:?}");
         }
     }
 }

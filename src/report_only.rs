@@ -21,7 +21,7 @@ impl ReportOnly {
     /// request if the candidate refuses it. An async predicate of the candidate is not run; its
     /// origin counts as allowed.
     pub(crate) fn observe(&self, head: Head<'_>, enforced: &Verdict<'_>) {
-        if enforced.denial().is_some() {
+        if enforced.is_denied() {
             return;
         }
         let (_, _, candidate) = self.candidate.dry_decision(head);

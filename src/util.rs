@@ -33,7 +33,12 @@ const TOKEN_BYTES: [bool; 256] = {
 
 /// An RFC 9110 `token` (method names and header field names).
 pub(crate) fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| TOKEN_BYTES[usize::from(b)])
+    !s.is_empty() && s.iter().all(|&b| is_token_byte(b))
+}
+
+/// Whether `b` may appear in a `token`.
+pub(crate) const fn is_token_byte(b: u8) -> bool {
+    TOKEN_BYTES[b as usize]
 }
 
 /// Optional whitespace, as allowed around list elements.

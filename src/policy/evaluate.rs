@@ -7,7 +7,7 @@ use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method};
 
-use super::{Head, Policy, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, WILDCARD};
+use super::{Head, Policy, Switch, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, WILDCARD};
 use crate::decision::{Denial, RequestKind};
 use crate::headers::{is_tidy_list, join_request_headers, HeaderPolicy};
 use crate::origin::{is_wellformed_request_origin, BoxBoolFuture, OriginMatcher};
@@ -80,21 +80,42 @@ impl AllowedHeaders<'_> {
 #[derive(Debug, Clone)]
 pub(crate) enum Verdict<'a> {
     NotCors,
-    Allowed { kind: RequestKind, grant: Grant<'a> },
-    Denied { kind: RequestKind, denial: Denial },
+    Allowed {
+        kind: RequestKind,
+        grant: Grant<'a>,
+    },
+    Denied {
+        kind: RequestKind,
+        denial: Denial,
+    },
+    /// Denied because a listed or mirrored origin refuses `origin`. Whether for
+    /// [`Denial::NullOrigin`], [`Denial::MalformedOrigin`] or [`Denial::OriginNotAllowed`] is
+    /// worked out only when the denial is asked for: the answer is the same for all three,
+    /// and telling them apart parses the origin.
+    OriginRefused {
+        kind: RequestKind,
+        origin: &'a HeaderValue,
+    },
 }
 
 impl Verdict<'_> {
     pub(crate) fn kind(&self) -> RequestKind {
         match self {
             Self::NotCors => RequestKind::NotCors,
-            Self::Allowed { kind, .. } | Self::Denied { kind, .. } => *kind,
+            Self::Allowed { kind, .. }
+            | Self::Denied { kind, .. }
+            | Self::OriginRefused { kind, .. } => *kind,
         }
     }
 
-    pub(crate) fn denial(&self) -> Option<&Denial> {
+    pub(crate) fn is_denied(&self) -> bool {
+        matches!(self, Self::Denied { .. } | Self::OriginRefused { .. })
+    }
+
+    pub(crate) fn denial(&self) -> Option<Denial> {
         match self {
-            Self::Denied { denial, .. } => Some(denial),
+            Self::Denied { denial, .. } => Some(denial.clone()),
+            Self::OriginRefused { origin, .. } => Some(classify_refusal(origin.as_bytes())),
             _ => None,
         }
     }
@@ -103,10 +124,16 @@ impl Verdict<'_> {
     /// an origin denial otherwise.
     pub(crate) fn after_origin_check(self, allowed: bool) -> Self {
         match self {
-            Self::Allowed { kind, .. } | Self::Denied { kind, .. } if !allowed => Self::Denied {
-                kind,
-                denial: Denial::OriginRefusedByPredicate,
-            },
+            Self::Allowed { kind, .. }
+            | Self::Denied { kind, .. }
+            | Self::OriginRefused { kind, .. }
+                if !allowed =>
+            {
+                Self::Denied {
+                    kind,
+                    denial: Denial::OriginRefusedByPredicate,
+                }
+            }
             verdict => verdict,
         }
     }
@@ -126,9 +153,9 @@ impl Verdict<'_> {
                     private_network: grant.private_network,
                 },
             },
-            Self::Denied { kind, denial } => OwnedVerdict::Denied {
+            Self::Denied { kind, .. } | Self::OriginRefused { kind, .. } => OwnedVerdict::Denied {
                 kind: *kind,
-                denial: denial.clone(),
+                denial: self.denial().expect("a denied verdict"),
             },
         }
     }
@@ -238,14 +265,14 @@ impl Policy {
                 if list.matches(origin_bytes) {
                     origin
                 } else {
-                    return deny(classify_refusal(origin_bytes));
+                    return Evaluation::Done(Verdict::OriginRefused { kind, origin });
                 }
             }
             OriginMatcher::Mirror { .. } => {
                 if origin_bytes != b"null" && is_wellformed_request_origin(origin_bytes) {
                     origin
                 } else {
-                    return deny(classify_refusal(origin_bytes));
+                    return Evaluation::Done(Verdict::OriginRefused { kind, origin });
                 }
             }
             OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => {
@@ -325,9 +352,12 @@ impl Policy {
         // exact value `true`. Otherwise the header is ignored, as a server that does not know
         // it would; the browser then refuses the preflight for want of
         // `Access-Control-Allow-Private-Network`.
-        let private_network = headers
-            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v == "true")
+        // The header is looked up only when the policy may allow it: its name is not a
+        // standard one, and hashing it costs more than the rest of the check.
+        let private_network = !matches!(self.private_network, Switch::Off)
+            && headers
+                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+                .is_some_and(|v| v == "true")
             && self.private_network.decide(origin, parts);
         Verdict::Allowed {
             kind: RequestKind::Preflight,

@@ -166,7 +166,7 @@ impl Policy {
         let kind = verdict.kind();
         Decision {
             kind,
-            denial: verdict.denial().cloned(),
+            denial: verdict.denial(),
             passthrough: kind == RequestKind::Preflight && self.preflight_continue,
             policy: None,
             considered: Vec::new(),

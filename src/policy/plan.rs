@@ -124,7 +124,7 @@ impl Policy {
 
     /// The plan for an evaluated request of this policy, `policies[index]` of its layer's
     /// set (`None`: the top level).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn plan(self: &Arc<Self>, evaluation: Evaluation<'_>, index: Option<usize>) -> Plan {
         match evaluation {
             Evaluation::Done(verdict) => self.plan_verdict(verdict),
@@ -146,7 +146,7 @@ impl Policy {
     }
 
     /// The plan for a verdict known now.
-    #[inline]
+    #[inline(always)]
     fn plan_verdict(&self, verdict: Verdict<'_>) -> Plan {
         if !self.forwards(verdict.kind()) {
             return Plan::Answer(self.answer(verdict));
@@ -164,7 +164,7 @@ impl Policy {
 
     /// For a request that goes to the inner service: the headers to add to its response, or
     /// the layer's answer when the origin is refused with `403`.
-    #[inline]
+    #[inline(always)]
     fn forwarded(&self, verdict: Verdict<'_>) -> Result<Decoration, response::Parts> {
         if self.rejects(&verdict) {
             Err(self.answer(verdict))
@@ -186,6 +186,9 @@ impl Policy {
                         | Denial::NullOrigin
                         | Denial::OriginNotAllowed
                         | Denial::OriginRefusedByPredicate,
+                } | Verdict::OriginRefused {
+                    kind: RequestKind::Actual,
+                    ..
                 }
             )
     }
