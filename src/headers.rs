@@ -291,15 +291,14 @@ impl HeaderPolicy {
         }
     }
 
-    /// Checks every name of `Access-Control-Request-Headers`, at most `limit` of them, and
-    /// counts them.
+    /// Checks every name of `Access-Control-Request-Headers`, at most `limit` of them.
     pub(crate) fn check(
         &self,
         requested: &GetAll<'_, HeaderValue>,
         limit: usize,
-    ) -> Result<usize, Denial> {
+    ) -> Result<Requested, Denial> {
         let mut count = 0usize;
-        for_each_name(requested.iter(), |name, shape| {
+        let one_tidy_line = for_each_name(requested.iter(), |name, shape| {
             count += 1;
             if count > limit {
                 return Err(Denial::TooManyRequestHeaders { limit });
@@ -336,8 +335,20 @@ impl HeaderPolicy {
                 _ => Denial::AuthorizationNotCoveredByWildcard,
             })
         })?;
-        Ok(count)
+        Ok(Requested {
+            count,
+            one_tidy_line,
+        })
     }
+}
+
+/// What [`HeaderPolicy::check`] found in `Access-Control-Request-Headers`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Requested {
+    /// The names.
+    pub(crate) count: usize,
+    /// One line, without empty elements or whitespace around it: as browsers write it.
+    pub(crate) one_tidy_line: bool,
 }
 
 /// The longest list of allowed names that is searched name by name instead of by bisection.
@@ -375,15 +386,42 @@ fn is_whitespace(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
+/// The length of the run of name bytes at the start of `bytes`, and the classes found in it.
+/// Out of line, so that this loop, which most of a preflight's check is spent in, keeps its
+/// registers to itself.
+#[inline(never)]
+fn name_at(bytes: &[u8]) -> (usize, u8) {
+    let mut classes = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let class = NAME_BYTES[usize::from(b)];
+        if class == 0 {
+            return (i, classes);
+        }
+        classes |= class;
+    }
+    (bytes.len(), classes)
+}
+
 /// [`for_each_element`] for lists of header names, telling for each element whether it is a
 /// token and has uppercase letters. A name is read in one tight loop over its bytes; only an
 /// element that is not a token is looked at again.
+///
+/// Returns whether the list is one tidy line (see [`is_tidy_list`]), which a mirroring policy
+/// sends back as it is.
 fn for_each_name<'a, E>(
     values: impl IntoIterator<Item = &'a HeaderValue>,
     mut f: impl FnMut(&'a [u8], Shape) -> Result<(), E>,
-) -> Result<(), E> {
+) -> Result<bool, E> {
+    let (mut lines, mut tidy) = (0, true);
     for value in values {
         let bytes = value.as_bytes();
+        lines += 1;
+        tidy &= match (bytes.first(), bytes.last()) {
+            (Some(&first), Some(&last)) => {
+                !is_whitespace(first) && !is_whitespace(last) && last != b','
+            }
+            _ => false,
+        };
         let mut i = 0;
         while i < bytes.len() {
             while i < bytes.len() && is_whitespace(bytes[i]) {
@@ -393,19 +431,13 @@ fn for_each_name<'a, E>(
                 break;
             }
             if bytes[i] == b',' {
-                i += 1; // an empty element
+                tidy = false; // an empty element
+                i += 1;
                 continue;
             }
             let start = i;
-            let mut classes = 0;
-            while i < bytes.len() {
-                let class = NAME_BYTES[usize::from(bytes[i])];
-                if class == 0 {
-                    break;
-                }
-                classes |= class;
-                i += 1;
-            }
+            let (len, classes) = name_at(&bytes[start..]);
+            i += len;
             let name = &bytes[start..i];
             while i < bytes.len() && is_whitespace(bytes[i]) {
                 i += 1;
@@ -439,7 +471,7 @@ fn for_each_name<'a, E>(
             i = end + 1;
         }
     }
-    Ok(())
+    Ok(tidy && lines == 1)
 }
 
 /// The names of `Access-Control-Request-Headers` lines, joined into one value; `None` when
@@ -465,8 +497,10 @@ fn cmp_to_lowercase(lower: &[u8], name: &[u8]) -> Ordering {
     lower.len().cmp(&name.len())
 }
 
-/// Whether a list has no empty elements and no surrounding whitespace.
-pub(crate) fn is_tidy_list(value: &[u8]) -> bool {
+/// Whether a list has no empty elements and no surrounding whitespace: the oracle
+/// [`for_each_name`]'s answer is tested against.
+#[cfg(test)]
+fn is_tidy_list(value: &[u8]) -> bool {
     !value.is_empty()
         && trim_ows(value).len() == value.len()
         && value.split(|&b| b == b',').all(|e| !trim_ows(e).is_empty())
@@ -542,11 +576,16 @@ mod tests {
                 Ok(())
             });
             let mut found = Vec::new();
-            let _ = for_each_name::<()>([value], |e, shape| {
+            let tidy = for_each_name::<()>([value], |e, shape| {
                 found.push((e.to_vec(), shape));
                 Ok(())
             });
             assert_eq!(found, expected, "{value:?}");
+            assert_eq!(tidy, Ok(is_tidy_list(value.as_bytes())), "{value:?}");
+            assert_eq!(
+                for_each_name::<()>([value, value], |_, _| Ok(())),
+                Ok(false)
+            );
         }
     }
 }

@@ -42,6 +42,9 @@ pub(crate) struct OriginList {
     /// Keyed by the host suffix (`example.com` for `*.example.com`) or the exact host.
     pub(super) patterns: HashMap<Box<[u8]>, Vec<PatternRule>, LookupHashBuilder>,
     pub(super) pattern_count: usize,
+    /// Whether a pattern is for a host itself (`http://localhost:*`) rather than for its
+    /// subdomains: only then is the request's whole host looked up among the patterns.
+    pub(super) host_patterns: bool,
     pub(super) null: bool,
 }
 
@@ -85,9 +88,11 @@ impl OriginList {
                     p => p == parts.port,
                 }
         };
-        if let Some(rules) = self.patterns.get(parts.host) {
-            if rules.iter().any(|r| rule_matches(r, false)) {
-                return true;
+        if self.host_patterns {
+            if let Some(rules) = self.patterns.get(parts.host) {
+                if rules.iter().any(|r| rule_matches(r, false)) {
+                    return true;
+                }
             }
         }
         if parts.host.starts_with(b"[") {
@@ -210,6 +215,7 @@ pub(crate) fn compile_list(
                     .or_default()
                     .push(rule);
                 list.pattern_count += 1;
+                list.host_patterns |= !subdomains;
             }
         } else {
             let mut normalised = scheme;

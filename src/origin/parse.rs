@@ -212,26 +212,23 @@ pub(crate) fn parse_request_origin(value: &[u8]) -> Option<OriginParts<'_>> {
         }
         close + 1
     } else {
-        let mut label = 0usize;
-        let mut end = 0;
-        for &b in rest {
-            if b == b'.' {
-                if label == 0 {
-                    return None;
-                }
-                label = 0;
-            } else if in_class(b, REQUEST_LABEL_BYTE) {
-                label += 1;
-                if label > 63 {
-                    return None;
-                }
-            } else {
+        // Label bytes run on in a tight loop; a label's length is checked at its end.
+        let (mut label_start, mut end) = (0, rest.len());
+        for (i, &b) in rest.iter().enumerate() {
+            if in_class(b, REQUEST_LABEL_BYTE) {
+                continue;
+            }
+            if b != b'.' {
+                end = i;
                 break;
             }
-            end += 1;
+            if !(1..=63).contains(&(i - label_start)) {
+                return None; // an empty or too long label
+            }
+            label_start = i + 1;
         }
-        if label == 0 {
-            return None; // empty host, or a trailing dot
+        if !(1..=63).contains(&(end - label_start)) {
+            return None; // empty host, a trailing dot, or a too long last label
         }
         end
     };

@@ -19,29 +19,22 @@ use crate::origin::OriginMatcher;
 use crate::vary::Vary;
 
 /// The headers the layer writes into the inner service's response.
+///
+/// A plain struct of small fields: it is made and moved for every request that reaches the
+/// inner service, and an enum of a map and of values costs several times as much to move.
 #[derive(Debug)]
 pub(crate) struct Decoration {
-    headers: Written,
+    /// Granted: `Access-Control-Allow-Origin`, and then credentials and exposed headers.
+    allow_origin: Option<HeaderValue>,
+    expose: Option<HeaderValue>,
+    vary: Option<&'static Vary>,
+    /// For an allowed preflight passed on to the inner service: the headers the layer's answer
+    /// would have granted. Boxed: passing preflights on is rare, and the map would double the
+    /// size of every decoration.
+    preflight_grant: Option<Box<HeaderMap>>,
+    credentials: bool,
     /// Remove the grant headers the inner service set before writing the layer's own.
     replace_inner: bool,
-}
-
-#[derive(Debug)]
-enum Written {
-    /// For a request that is not a preflight.
-    Actual {
-        /// Granted: `Access-Control-Allow-Origin`.
-        allow_origin: Option<HeaderValue>,
-        credentials: bool,
-        expose: Option<HeaderValue>,
-        vary: Option<&'static Vary>,
-    },
-    /// For a preflight passed on to the inner service: the grant the layer would have
-    /// answered with.
-    Preflight {
-        grant: HeaderMap,
-        vary: &'static Vary,
-    },
 }
 
 /// The response headers that grant something, which only the layer writes by default.
@@ -135,30 +128,20 @@ impl Decoration {
         } else {
             Removed::default()
         };
-        match &mut self.headers {
-            Written::Actual {
-                allow_origin,
-                credentials,
-                expose,
-                vary,
-            } => {
-                if let Some(allow_origin) = allow_origin.take() {
-                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
-                    if *credentials {
-                        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-                    }
-                    if let Some(expose) = expose.take() {
-                        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose);
-                    }
-                }
-                if let Some(vary) = vary {
-                    vary.merge(headers, found.vary);
-                }
+        if let Some(allow_origin) = self.allow_origin.take() {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+            if self.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
             }
-            Written::Preflight { grant, vary } => {
-                headers.extend(std::mem::take(grant));
-                vary.merge(headers, found.vary);
+            if let Some(expose) = self.expose.take() {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
+        }
+        if let Some(grant) = self.preflight_grant.take() {
+            headers.extend(*grant);
+        }
+        if let Some(vary) = self.vary {
+            vary.merge(headers, found.vary);
         }
         removed
     }
@@ -267,14 +250,22 @@ impl Policy {
     /// that the response future does not need it.
     #[inline(always)]
     pub(super) fn decoration(&self, verdict: Verdict<'_>) -> Decoration {
-        let headers = match verdict {
+        let mut decoration = Decoration {
+            allow_origin: None,
+            expose: None,
+            vary: self.vary_actual,
+            preflight_grant: None,
+            credentials: false,
+            replace_inner: !self.preserve_inner_headers,
+        };
+        match verdict {
             Verdict::Allowed {
                 kind: RequestKind::Preflight,
                 grant,
-            } => Written::Preflight {
-                grant: self.preflight_grant(grant),
-                vary: self.vary_preflight,
-            },
+            } => {
+                decoration.preflight_grant = Some(Box::new(self.preflight_grant(grant)));
+                decoration.vary = Some(self.vary_preflight);
+            }
             Verdict::Denied {
                 kind: RequestKind::Preflight,
                 ..
@@ -282,35 +273,22 @@ impl Policy {
             | Verdict::OriginRefused {
                 kind: RequestKind::Preflight,
                 ..
-            } => Written::Preflight {
-                grant: HeaderMap::new(),
-                vary: self.vary_preflight,
-            },
-            verdict => {
-                let (allow_origin, credentials) = match verdict {
-                    Verdict::Allowed { grant, .. } => {
-                        (Some(grant.allow_origin.clone()), grant.credentials)
-                    }
-                    // A resource open to everyone says so to every request, CORS or not, so
-                    // that a cache storing a response to a request without `Origin` (a page
-                    // loading a font or a script) serves a usable one to a later `fetch`.
-                    Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => {
-                        (Some(WILDCARD), false)
-                    }
-                    _ => (None, false),
-                };
-                Written::Actual {
-                    expose: allow_origin.as_ref().and_then(|_| self.expose.clone()),
-                    credentials,
-                    allow_origin,
-                    vary: self.vary_actual,
-                }
+            } => decoration.vary = Some(self.vary_preflight),
+            Verdict::Allowed { grant, .. } => {
+                decoration.allow_origin = Some(grant.allow_origin.clone());
+                decoration.expose = self.expose.clone();
+                decoration.credentials = grant.credentials;
             }
-        };
-        Decoration {
-            headers,
-            replace_inner: !self.preserve_inner_headers,
+            // A resource open to everyone says so to every request, CORS or not, so that a
+            // cache storing a response to a request without `Origin` (a page loading a font or
+            // a script) serves a usable one to a later `fetch`.
+            Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => {
+                decoration.allow_origin = Some(WILDCARD);
+                decoration.expose = self.expose.clone();
+            }
+            _ => {}
         }
+        decoration
     }
 
     /// The answer to an allowed preflight that does not ask for private network access, with

@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue, Method};
 
 use super::{Head, Policy, Switch, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, WILDCARD};
 use crate::decision::{Denial, RequestKind};
-use crate::headers::{is_tidy_list, join_request_headers, HeaderPolicy};
+use crate::headers::{join_request_headers, HeaderPolicy, Requested};
 use crate::origin::{is_wellformed_request_origin, BoxBoolFuture, OriginMatcher};
 use crate::util::is_token;
 
@@ -345,7 +345,7 @@ impl Policy {
             .headers
             .check(&requested_headers, self.max_request_headers)
         {
-            Ok(count) => count,
+            Ok(requested) => requested,
             Err(denial) => return deny(denial),
         };
         // Private Network Access: answered only when the policy allows it, and only for the
@@ -378,31 +378,26 @@ impl Policy {
     }
 }
 
-/// The `Access-Control-Allow-Headers` value for an allowed preflight that asked for `count`
-/// headers (`requested`, from `headers`).
+/// The `Access-Control-Allow-Headers` value for an allowed preflight that asked for the
+/// `requested` headers (`lines`, from `headers`).
 fn allowed_headers<'a>(
     policy: &'a HeaderPolicy,
     headers: &'a HeaderMap,
-    requested: GetAll<'a, HeaderValue>,
-    count: usize,
+    lines: GetAll<'a, HeaderValue>,
+    requested: Requested,
 ) -> AllowedHeaders<'a> {
     match policy {
         HeaderPolicy::List { header, .. } => header
             .as_ref()
             .map_or(AllowedHeaders::None, AllowedHeaders::Value),
         HeaderPolicy::Wildcard { header, .. } => AllowedHeaders::Value(header),
-        HeaderPolicy::Mirror { .. } => {
-            let mut lines = requested.into_iter();
-            match (lines.next(), lines.next()) {
-                // The usual case: one line as browsers write it, sent back as is.
-                (Some(first), None) if is_tidy_list(first.as_bytes()) => {
-                    AllowedHeaders::Value(first)
-                }
-                _ if count == 0 => AllowedHeaders::None,
-                // Several lines, or empty elements: the names are joined when written.
-                _ => AllowedHeaders::Joined(headers),
-            }
-        }
+        HeaderPolicy::Mirror { .. } => match lines.into_iter().next() {
+            // The usual case: one line as browsers write it, sent back as is.
+            Some(line) if requested.one_tidy_line => AllowedHeaders::Value(line),
+            _ if requested.count == 0 => AllowedHeaders::None,
+            // Several lines, or empty elements: the names are joined when written.
+            _ => AllowedHeaders::Joined(headers),
+        },
     }
 }
 

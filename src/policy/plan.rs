@@ -148,12 +148,12 @@ impl Policy {
     /// The plan for a verdict known now.
     #[inline(always)]
     fn plan_verdict(&self, verdict: Verdict<'_>) -> Plan {
-        if !self.forwards(verdict.kind()) {
-            return Plan::Answer(self.answer(verdict));
-        }
-        match self.forwarded(verdict) {
-            Ok(decoration) => Plan::Forward(decoration),
-            Err(head) => Plan::Answer(head),
+        // Straight to the plan, without a `Result` in between: the decoration of a request
+        // that goes on is then made where the plan keeps it.
+        if !self.forwards(verdict.kind()) || self.rejects(&verdict) {
+            Plan::Answer(self.answer(verdict))
+        } else {
+            Plan::Forward(self.decoration(verdict))
         }
     }
 
@@ -164,7 +164,6 @@ impl Policy {
 
     /// For a request that goes to the inner service: the headers to add to its response, or
     /// the layer's answer when the origin is refused with `403`.
-    #[inline(always)]
     fn forwarded(&self, verdict: Verdict<'_>) -> Result<Decoration, response::Parts> {
         if self.rejects(&verdict) {
             Err(self.answer(verdict))

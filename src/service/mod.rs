@@ -194,13 +194,15 @@ fn decide(
     // A verdict still waiting on an async origin check is not known yet: it is traced when
     // the check answers, and neither compared with a report-only candidate nor put into the
     // request's extensions.
-    if let Evaluation::Done(verdict) = &evaluation {
+    let observed = shared.report_only.is_some()
+        || cfg!(feature = "tracing")
+        || selected.policy.decision_extension;
+    if let (true, Evaluation::Done(verdict)) = (observed, &evaluation) {
         observe(shared, top, selected, verdict, head, extension);
     }
     selected.policy.plan(evaluation, selected.index)
 }
 
-#[inline]
 fn observe(
     shared: &Shared,
     top: &Policy,
