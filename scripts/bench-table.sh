@@ -37,7 +37,7 @@ allocations=$(grep -E '^[a-z_0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$' <<<"$alloc_output")
 ALLOCATIONS="$allocations" python3 - <<'EOF'
 import json, os, pathlib
 
-root = pathlib.Path("target/criterion")
+root = pathlib.Path(os.environ.get("CARGO_TARGET_DIR") or "target") / "criterion"
 rows = [
     ("get_allowed_origin", "GET, allowed origin"),
     ("preflight", "preflight PUT, content-type + x-custom"),
