@@ -9,3 +9,4 @@ mod diagnostics;
 mod hostile;
 mod migration;
 mod properties;
+mod sets;
