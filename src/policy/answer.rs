@@ -9,9 +9,10 @@ use http::{response, HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
 use super::evaluate::Grant;
 use super::{
-    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE, WILDCARD,
+    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
+    WILDCARD,
 };
-use crate::decision::RequestKind;
+use crate::decision::{Denial, RequestKind};
 use crate::headers::HeaderPolicy;
 use crate::methods::MethodPolicy;
 use crate::origin::OriginMatcher;
@@ -34,6 +35,8 @@ enum Written {
         credentials: bool,
         expose: Option<HeaderValue>,
         vary: Option<&'static Vary>,
+        /// Debug mode: why the request was denied (`cors-debug`).
+        debug: Option<HeaderValue>,
     },
     /// For a preflight passed on to the inner service: the grant the layer would have
     /// answered with.
@@ -109,7 +112,11 @@ impl Decoration {
                 credentials,
                 expose,
                 vary,
+                debug,
             } => {
+                if let Some(debug) = debug {
+                    headers.insert(CORS_DEBUG, debug);
+                }
                 if let Some(allow_origin) = allow_origin {
                     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
                     if credentials {
@@ -227,12 +234,28 @@ impl Policy {
             },
             Verdict::Denied {
                 kind: RequestKind::Preflight,
-                ..
-            } => Written::Preflight {
-                grant: HeaderMap::new(),
-                vary: self.vary_preflight,
-            },
+                denial,
+                origin_grant,
+            } => {
+                let mut grant = HeaderMap::new();
+                if let Some(debug) = self.debug_value(&denial) {
+                    grant.insert(CORS_DEBUG, debug);
+                }
+                // Debug mode: the origin's grant without the refused method or header, so that
+                // the browser's console names the real cause; the preflight still fails.
+                if let Some((allow_origin, credentials)) = origin_grant {
+                    grant.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+                    if credentials {
+                        grant.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                    }
+                }
+                Written::Preflight {
+                    grant,
+                    vary: self.vary_preflight,
+                }
+            }
             verdict => {
+                let debug = verdict.denial().and_then(|denial| self.debug_value(denial));
                 let (allow_origin, credentials) = match verdict {
                     Verdict::Allowed { grant, .. } => (Some(grant.allow_origin), grant.credentials),
                     // A resource open to everyone says so to every request, CORS or not, so
@@ -248,6 +271,7 @@ impl Policy {
                     credentials,
                     allow_origin,
                     vary: self.vary_actual,
+                    debug,
                 }
             }
         };
@@ -255,6 +279,46 @@ impl Policy {
             headers,
             replace_inner: !self.preserve_inner_headers,
         }
+    }
+
+    /// Debug mode: the `cors-debug` value for a denial, the reason and the fix, naming the
+    /// setting to change (with its policy, in a set). `None` when the mode is off.
+    fn debug_value(&self, denial: &Denial) -> Option<HeaderValue> {
+        if !self.debug_header {
+            return None;
+        }
+        let key = |name: &str| match self.set_index {
+            Some(index) => format!("policies[{index}].{name}"),
+            None => name.to_owned(),
+        };
+        let fix = match denial {
+            Denial::MultipleOrigins => "send a single Origin header".to_owned(),
+            Denial::MalformedOrigin => {
+                "browsers send scheme://host[:port], lowercase, without the default port".to_owned()
+            }
+            Denial::NullOrigin => format!(
+                "add \"null\" to {} if sandboxed or file: pages must read the answers",
+                key("allow_origins")
+            ),
+            Denial::OriginNotAllowed => format!("add the origin to {}", key("allow_origins")),
+            Denial::OriginRefusedByPredicate => {
+                "make the origin predicate accept the origin".to_owned()
+            }
+            Denial::MalformedMethod => {
+                "send one method token in Access-Control-Request-Method".to_owned()
+            }
+            Denial::MethodNotAllowed(_) => format!("add it to {}", key("allow_methods")),
+            Denial::MalformedRequestHeaders => {
+                "send header names in Access-Control-Request-Headers".to_owned()
+            }
+            Denial::TooManyRequestHeaders { .. } => format!("raise {}", key("max_request_headers")),
+            Denial::HeaderNotAllowed(_) => format!("add it to {}", key("allow_headers")),
+            Denial::AuthorizationNotCoveredByWildcard => format!(
+                "add \"authorization\" to {} (\"*, authorization\" allows both)",
+                key("allow_headers")
+            ),
+        };
+        HeaderValue::from_str(&format!("{denial}; {fix}")).ok()
     }
 
     /// The answer to an allowed preflight that does not ask for private network access, with

@@ -182,6 +182,7 @@ impl Policy {
                         | Denial::NullOrigin
                         | Denial::OriginNotAllowed
                         | Denial::OriginRefusedByPredicate,
+                    ..
                 }
             )
     }

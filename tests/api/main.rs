@@ -5,6 +5,7 @@ mod builder;
 #[cfg(feature = "serde")]
 mod config;
 mod conformance;
+mod debug_header;
 mod diagnostics;
 mod hostile;
 mod migration;

@@ -57,15 +57,16 @@ fn preflight(origin: &str, path: &str, method: &str) -> Request<()> {
         .unwrap()
 }
 
-fn value<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn value(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).map(|v| v.to_str().unwrap())
 }
 
 #[test]
 fn the_first_policy_whose_paths_and_origins_admit_the_request_decides() {
     let layer = deployment().build().unwrap();
-    let cases: &[(&str, &str, Option<usize>, Option<&str>, bool)] = &[
-        // origin, path, deciding policy, Access-Control-Allow-Origin, credentials
+    /// Origin, path, the deciding policy, `Access-Control-Allow-Origin`, credentials.
+    type Case<'a> = (&'a str, &'a str, Option<usize>, Option<&'a str>, bool);
+    let cases: &[Case<'_>] = &[
         (ADMIN, "/users", Some(1), Some(ADMIN), true),
         (PARTNER, "/items", Some(2), Some(PARTNER), false),
         (APP, "/items", None, Some(APP), false),
