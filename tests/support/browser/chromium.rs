@@ -51,13 +51,16 @@ impl Chromium {
                 "--user-data-dir={}",
                 scratch.path("profile").display()
             ));
-        if !hosts.is_empty() {
-            let rules: Vec<String> = hosts
-                .iter()
-                .map(|host| format!("MAP {host} 127.0.0.1"))
-                .collect();
-            command.arg(format!("--host-resolver-rules={}", rules.join(",")));
-        }
+        // The test host names resolve to 127.0.0.1, and no other name resolves at all:
+        // Chromium looks up Google's hosts even with background networking disabled.
+        let mut rules: Vec<String> = hosts
+            .iter()
+            .map(|host| format!("MAP {host} 127.0.0.1"))
+            .collect();
+        rules.extend(
+            ["MAP * ~NOTFOUND", "EXCLUDE localhost", "EXCLUDE 127.0.0.1"].map(String::from),
+        );
+        command.arg(format!("--host-resolver-rules={}", rules.join(",")));
         command.arg("about:blank");
         scratch.environment(&mut command);
         let (process, lines) = Process::spawn(

@@ -70,7 +70,12 @@ fn prefs(hosts: &[&str]) -> Value {
         ("extensions.getAddons.cache.enabled", json!(false)),
         ("extensions.systemAddon.update.enabled", json!(false)),
         ("media.gmp-manager.url", json!(nowhere)),
-        ("services.settings.server", json!(nowhere)),
+        // Honoured on a release build only with MOZ_DISABLE_NONLOCAL_CONNECTIONS set; this
+        // value then turns Remote Settings off.
+        (
+            "services.settings.server",
+            json!("data:,#remote-settings-dummy/v1"),
+        ),
         ("dom.push.connection.enabled", json!(false)),
     ] {
         prefs.insert(name.to_owned(), value);
@@ -87,6 +92,9 @@ pub(super) fn start(programs: Programs, hosts: &[&str]) -> Remote {
         .arg("--binary")
         .arg(&programs.firefox);
     scratch.environment(&mut command);
+    // Firefox (which inherits geckodriver's environment) then refuses to connect anywhere
+    // but to loopback.
+    command.env("MOZ_DISABLE_NONLOCAL_CONNECTIONS", "1");
     let (driver, lines) = Process::spawn(
         command,
         &programs.geckodriver.display().to_string(),

@@ -194,7 +194,10 @@ fn write_hosts(names: Option<&BTreeSet<String>>) -> std::io::Result<()> {
         .collect();
     if let Some(names) = names {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        after.push_str(&format!("127.0.0.1 {} {MARK}\n", names.join(" ")));
+        // An IPv6 line too: WebKit looks up IPv4 and IPv6 addresses apart, and a name that
+        // /etc/hosts has for one family only goes to DNS for the other.
+        let names = names.join(" ");
+        after.push_str(&format!("127.0.0.1 {names} {MARK}\n::1 {names} {MARK}\n"));
     }
     if after != before {
         std::fs::write(HOSTS_FILE, after)?;
