@@ -95,7 +95,7 @@ pub(super) fn start(programs: Programs, hosts: &[&str]) -> Remote {
     // Firefox (which inherits geckodriver's environment) then refuses to connect anywhere
     // but to loopback.
     command.env("MOZ_DISABLE_NONLOCAL_CONNECTIONS", "1");
-    let (driver, lines) = Process::spawn(
+    let (mut driver, lines) = Process::spawn(
         command,
         &programs.geckodriver.display().to_string(),
         "install it with `cargo install geckodriver --locked`",
@@ -118,7 +118,7 @@ pub(super) fn start(programs: Programs, hosts: &[&str]) -> Remote {
             "prefs": prefs(hosts),
         },
     });
-    let session = Session::new(port, capabilities, Duration::from_secs(30))
+    let session = Session::new(&mut driver, port, capabilities, Duration::from_secs(30))
         .unwrap_or_else(|failure| panic!("Firefox did not start: {failure:?}"));
     Remote {
         session,

@@ -32,9 +32,15 @@ pub(super) enum Failure {
 }
 
 impl Session {
-    /// Waits up to `timeout` for the driver on `port` to be ready, then asks it for a session
-    /// with `capabilities` (the `alwaysMatch` object). An error when the driver never answered.
-    pub(super) fn new(port: u16, capabilities: Value, timeout: Duration) -> Result<Self, Failure> {
+    /// Waits up to `timeout` for `driver`, listening on `port`, to be ready, then asks it for a
+    /// session with `capabilities` (the `alwaysMatch` object). An error when the driver never
+    /// answered, or exited first.
+    pub(super) fn new(
+        driver: &mut Process,
+        port: u16,
+        capabilities: Value,
+        timeout: Duration,
+    ) -> Result<Self, Failure> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -57,6 +63,9 @@ impl Session {
             match status {
                 Ok(status) if status["ready"] == json!(true) => break,
                 Err(Failure::Error(error)) => return Err(Failure::Error(error)),
+                _ if driver.exited() => {
+                    return Err(Failure::Unreachable(format!("{driver:?} exited")))
+                }
                 _ if Instant::now() >= deadline => {
                     return Err(Failure::Unreachable(format!(
                         "the WebDriver server on port {port} was not ready within {timeout:?}"

@@ -89,7 +89,12 @@ pub(super) fn start(programs: Programs, hosts: &[&str]) -> Remote {
             &programs.driver.display().to_string(),
             "install it with `apt-get install -y webkit2gtk-driver xvfb`",
         );
-        match Session::new(port, capabilities.clone(), Duration::from_secs(30)) {
+        match Session::new(
+            &mut driver,
+            port,
+            capabilities.clone(),
+            Duration::from_secs(30),
+        ) {
             Ok(session) => {
                 return Remote {
                     session,
@@ -136,14 +141,16 @@ fn start_xvfb(xvfb: &Path) -> (Process, u32) {
 }
 
 const HOSTS_FILE: &str = "/etc/hosts";
-/// Ends the one line of /etc/hosts these tests add.
-const MARK: &str = "# added by the tower-cors browser tests";
+/// Ends the lines of /etc/hosts these tests add, followed by the id of the process that added
+/// them.
+const MARK: &str = "# added by the tower-cors browser tests, pid ";
 
-/// How many WebKit browsers of this process need the /etc/hosts line, and its names.
+/// How many WebKit browsers of this process need the /etc/hosts lines, and their names.
 static HOSTS: Mutex<(usize, BTreeSet<String>)> = Mutex::new((0, BTreeSet::new()));
 
-/// The /etc/hosts line mapping the test host names to 127.0.0.1, there while one is held.
-/// The line is rewritten, not added twice, so a line left by a killed run does no harm.
+/// This process's /etc/hosts lines mapping the test host names to loopback, there while one
+/// is held. Each process has lines of its own, so two test runs do not remove each other's;
+/// lines whose process is gone (a run that was killed) are removed with the next change.
 struct HostsLine;
 
 impl HostsLine {
@@ -183,21 +190,30 @@ impl Drop for HostsLine {
     }
 }
 
-/// Rewrites /etc/hosts in place (it may be a mount point) without the tests' line, and with
-/// a new one for `names` when given.
+/// Rewrites /etc/hosts in place (it may be a mount point) without this process's lines nor
+/// those of processes that are gone, and with new lines for `names` when given.
 fn write_hosts(names: Option<&BTreeSet<String>>) -> std::io::Result<()> {
+    let pid = std::process::id();
     let before = std::fs::read_to_string(HOSTS_FILE)?;
     let mut after: String = before
         .lines()
-        .filter(|line| !line.ends_with(MARK))
+        .filter(|line| match line.split_once(MARK) {
+            None => true,
+            Some((_, owner)) => owner
+                .trim()
+                .parse::<u32>()
+                .is_ok_and(|owner| owner != pid && Path::new(&format!("/proc/{owner}")).exists()),
+        })
         .flat_map(|line| [line, "\n"])
         .collect();
     if let Some(names) = names {
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         // An IPv6 line too: WebKit looks up IPv4 and IPv6 addresses apart, and a name that
         // /etc/hosts has for one family only goes to DNS for the other.
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let names = names.join(" ");
-        after.push_str(&format!("127.0.0.1 {names} {MARK}\n::1 {names} {MARK}\n"));
+        after.push_str(&format!(
+            "127.0.0.1 {names} {MARK}{pid}\n::1 {names} {MARK}{pid}\n"
+        ));
     }
     if after != before {
         std::fs::write(HOSTS_FILE, after)?;
