@@ -50,7 +50,7 @@ const RATE_LIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-re
 /// The policy of `/api/*`: the application's pages, with cookies or bearer tokens.
 pub(crate) fn api_cors() -> Result<CorsLayer, ConfigError> {
     CorsLayer::builder()
-        .allow_origin([APP_ORIGIN, "http://localhost:5173"])
+        .allow_origins([APP_ORIGIN, "http://localhost:5173"])
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([AUTHORIZATION, CONTENT_TYPE])
         .expose_headers([REQUEST_ID])

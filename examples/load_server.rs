@@ -162,7 +162,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 "none" => serve(listener, metered(inner, &meter)).await,
                 "tower-cors" => {
                     let layer = cases::tower_cors_layer(
-                        tower_cors::AllowOrigin::list(&origins),
+                        tower_cors::AllowOrigin::from_strs(&origins),
                         cases::Headers::Listed,
                     );
                     serve(listener, metered(layer.layer(inner), &meter)).await

@@ -108,7 +108,11 @@ async fn say_hello(request: Request<HelloRequest>) -> Result<Response<HelloReply
 
 /// The CORS policy: the gRPC-web preset for the application's origins.
 pub(crate) fn cors() -> Result<CorsLayer, ConfigError> {
-    CorsLayer::grpc_web([APP_ORIGIN, "http://localhost:8080"]).build()
+    CorsLayer::grpc_web(tower_cors::AllowOrigin::from_strs([
+        APP_ORIGIN,
+        "http://localhost:8080",
+    ]))
+    .build()
 }
 
 /// Serves the greeter on `listener` for HTTP/2 gRPC and HTTP/1.1 gRPC-web clients.

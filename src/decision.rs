@@ -10,7 +10,7 @@ use http::{HeaderName, Method};
 /// use http::{header, Request};
 /// use tower_cors::{CorsLayer, RequestKind};
 ///
-/// let layer = CorsLayer::permissive();
+/// let layer = CorsLayer::permissive().build().unwrap();
 /// let same_origin = Request::get("/").body(())?;
 /// assert_eq!(layer.decide(&same_origin).kind(), RequestKind::NotCors);
 /// let preflight = Request::options("/")
@@ -76,9 +76,6 @@ pub enum Denial {
     /// `Authorization` was requested, and the policy allows any header through the wildcard,
     /// which never covers `Authorization`.
     AuthorizationNotCoveredByWildcard,
-    /// The preflight asks for private network access
-    /// (`Access-Control-Request-Private-Network: true`), which the policy does not allow.
-    PrivateNetworkNotAllowed,
 }
 
 impl fmt::Display for Denial {
@@ -110,9 +107,6 @@ impl fmt::Display for Denial {
             Self::AuthorizationNotCoveredByWildcard => f.write_str(
                 "the header \"authorization\" is not covered by the \"*\" wildcard; allow it by name",
             ),
-            Self::PrivateNetworkNotAllowed => {
-                f.write_str("private network access was requested and is not allowed")
-            }
         }
     }
 }
@@ -143,6 +137,10 @@ pub struct Decision {
     pub(crate) kind: RequestKind,
     pub(crate) denial: Option<Denial>,
     pub(crate) passthrough: bool,
+    /// The policy of a set that decided; `None` for the top-level policy.
+    pub(crate) policy: Option<usize>,
+    /// For an origin that no policy of a set admitted: the policies that apply to the path.
+    pub(crate) considered: Vec<usize>,
 }
 
 impl Decision {
@@ -156,7 +154,7 @@ impl Decision {
     ///     .header(header::ORIGIN, "https://app.example.com")
     ///     .body(())?;
     /// // Without Access-Control-Request-Method, OPTIONS is not a preflight.
-    /// assert_eq!(CorsLayer::permissive().decide(&options).kind(), RequestKind::Actual);
+    /// assert_eq!(CorsLayer::permissive().build().unwrap().decide(&options).kind(), RequestKind::Actual);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn kind(&self) -> RequestKind {
@@ -214,11 +212,62 @@ impl Decision {
     ///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
     ///     .body(())?;
     /// assert!(layer.decide(&preflight).is_passthrough());
-    /// assert!(!CorsLayer::permissive().decide(&preflight).is_passthrough());
+    /// assert!(!CorsLayer::permissive().build().unwrap().decide(&preflight).is_passthrough());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_passthrough(&self) -> bool {
         self.passthrough
+    }
+}
+
+impl Decision {
+    /// In a layer with a set of policies, the policy that decided: `Some(i)` for
+    /// `policies[i]`, `None` for the top-level policy (and always for a single policy). See
+    /// [`CorsBuilder::policy`](crate::CorsBuilder::policy).
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .policy(CorsLayer::builder().allow_origins(["https://admin.example.com"]))
+    ///     .build()?;
+    /// let request = Request::get("/").header(header::ORIGIN, "https://admin.example.com").body(())?;
+    /// assert_eq!(layer.decide(&request).policy(), Some(0));
+    /// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+    /// assert_eq!(layer.decide(&request).policy(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn policy(&self) -> Option<usize> {
+        self.policy
+    }
+
+    /// For a request from an origin that no policy of a set admitted, the policies of the set
+    /// that apply to its path, which were considered before the top-level policy refused it.
+    /// Empty otherwise.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::{Any, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .policy(CorsLayer::builder().allow_origins(["https://admin.example.com"]))
+    ///     .policy(CorsLayer::builder().paths(["/public/"]).allow_origin(Any))
+    ///     .build()?;
+    /// let request = Request::get("/users").header(header::ORIGIN, "https://evil.example").body(())?;
+    /// let decision = layer.decide(&request);
+    /// assert_eq!(decision.considered(), [0]);
+    /// assert_eq!(
+    ///     decision.to_string(),
+    ///     "request denied: the origin is not allowed by the policy \
+    ///      (considered: policies[0], then the top-level policy)"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn considered(&self) -> &[usize] {
+        &self.considered
     }
 }
 
@@ -235,6 +284,16 @@ impl fmt::Display for Decision {
         }
         if self.passthrough {
             f.write_str(" (passed to the service)")?;
+        }
+        if let Some(policy) = self.policy {
+            write!(f, " (policies[{policy}])")?;
+        }
+        if !self.considered.is_empty() {
+            f.write_str(" (considered: ")?;
+            for policy in &self.considered {
+                write!(f, "policies[{policy}], ")?;
+            }
+            f.write_str("then the top-level policy)")?;
         }
         Ok(())
     }

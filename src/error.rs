@@ -15,14 +15,14 @@ use crate::field::Field;
 /// use tower_cors::{AllowOrigin, CorsLayer};
 ///
 /// let err = CorsLayer::builder()
-///     .allow_origin(AllowOrigin::list(["https://a.com/", "https://*.com"]))
+///     .allow_origin(AllowOrigin::from_strs(["https://a.com/", "https://*.com"]))
 ///     .build()
 ///     .unwrap_err();
 /// assert_eq!(err.problems().len(), 2);
 /// assert_eq!(
 ///     err.to_string(),
 ///     "invalid CORS configuration:\n  \
-///      allow_origins[0]: \"https://a.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it\n  \
+///      allow_origins[0]: \"https://a.com/\" has a trailing slash, which no Origin header has; remove the trailing slash\n  \
 ///      allow_origins[1]: \"https://*.com\" is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)"
 /// );
 /// ```
@@ -88,6 +88,8 @@ impl std::error::Error for ConfigError {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
+    /// The policy of a set (`policies[i]`) the problem is in; `None` for the top level.
+    pub(crate) policy: Option<usize>,
     pub(crate) field: Field,
     pub(crate) index: Option<usize>,
     pub(crate) value: String,
@@ -102,6 +104,7 @@ impl ConfigProblem {
         kind: ProblemKind,
     ) -> Self {
         Self {
+            policy: None,
             field,
             index,
             value: String::from_utf8_lossy(value.as_ref()).into_owned(),
@@ -175,7 +178,7 @@ impl ConfigProblem {
     /// use tower_cors::CorsLayer;
     ///
     /// let err = CorsLayer::builder()
-    ///     .allow_origin(["https://a.example", "https://b.example/"])
+    ///     .allow_origins(["https://a.example", "https://b.example/"])
     ///     .max_request_headers(0)
     ///     .build()
     ///     .unwrap_err();
@@ -183,11 +186,40 @@ impl ConfigProblem {
     /// assert_eq!(err.problems()[1].path(), "max_request_headers");
     /// ```
     pub fn path(&self) -> String {
-        match self.index {
-            Some(i) => format!("{}[{i}]", self.field),
-            None => self.field.to_string(),
-        }
+        setting_path(self.policy, self.field, self.index)
     }
+
+    /// The policy of a set the problem is in: `Some(i)` for `policies[i]`, `None` for the
+    /// top-level policy.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let err = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .policy(CorsLayer::builder().allow_origins(["https://admin.example.com/"]))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.problems()[0].policy(), Some(0));
+    /// assert_eq!(err.problems()[0].path(), "policies[0].allow_origins[0]");
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn policy(&self) -> Option<usize> {
+        self.policy
+    }
+}
+
+/// Where a setting is: `policies[1].allow_origins[2]`, `max_age_secs`.
+pub(crate) fn setting_path(policy: Option<usize>, field: Field, index: Option<usize>) -> String {
+    let mut path = match policy {
+        Some(p) => format!("policies[{p}]."),
+        None => String::new(),
+    };
+    path.push_str(field.as_str());
+    if let Some(i) = index {
+        path.push_str(&format!("[{i}]"));
+    }
+    path
 }
 
 impl fmt::Display for ConfigProblem {
@@ -210,15 +242,13 @@ impl std::error::Error for ConfigProblem {}
 /// ```
 /// use tower_cors::{CorsLayer, ProblemKind};
 ///
-/// let err = CorsLayer::builder().build().unwrap_err();
-/// assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+/// let err = CorsLayer::builder().allow_origin("https://a.example/").build().unwrap_err();
+/// assert_eq!(err.problems()[0].kind(), ProblemKind::OriginTrailingSlash);
 /// assert_eq!(ProblemKind::ZeroLimit.to_string(), "must be at least 1");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProblemKind {
-    /// No origin policy was given: the layer would refuse every cross-origin request.
-    NoOriginPolicy,
     /// `*` inside a list; the wildcard is a policy of its own.
     WildcardInList,
     /// Leading or trailing whitespace.
@@ -252,6 +282,9 @@ pub enum ProblemKind {
     PatternWildcardPlacement,
     /// A pattern such as `https://*.com` that would match whole top-level domains.
     PatternTooBroad,
+    /// A subdomain pattern over a public suffix, such as `https://*.github.io` or
+    /// `https://*.co.uk`: anyone can register a name under it and read the responses.
+    PatternOverPublicSuffix,
     /// Reflecting every origin together with credentials.
     MirrorWithCredentials,
     /// `Access-Control-Allow-Origin: *` together with credentials.
@@ -271,14 +304,20 @@ pub enum ProblemKind {
     ZeroLimit,
     /// An option that has no effect because preflights are passed to the inner service.
     IgnoredWithPreflightContinue,
+    /// Path prefixes on the top-level policy, which is the last resort for every path.
+    PathsOnTopLevel,
+    /// A path prefix that is not an absolute path (`/public/`), or holds `?`, `#`, `*` or
+    /// whitespace.
+    InvalidPathPrefix,
+    /// An empty list of path prefixes, under which the policy would never apply.
+    NoPaths,
+    /// A policy of a set that has policies of its own.
+    NestedPolicies,
 }
 
 impl ProblemKind {
     fn message(self) -> &'static str {
         match self {
-            Self::NoOriginPolicy => {
-                "no origin is allowed: set allow_origins (an empty list refuses every origin on purpose)"
-            }
             Self::WildcardInList => {
                 "is a wildcard inside a list; give the wildcard alone, not in a list"
             }
@@ -291,7 +330,7 @@ impl ProblemKind {
                 "has a path; an origin is scheme://host[:port] with nothing after it"
             }
             Self::OriginTrailingSlash => {
-                "has a trailing slash; an origin is scheme://host[:port] with nothing after it"
+                "has a trailing slash, which no Origin header has; remove the trailing slash"
             }
             Self::OriginHasQuery => "has a query; an origin is scheme://host[:port]",
             Self::OriginHasFragment => "has a fragment; an origin is scheme://host[:port]",
@@ -313,6 +352,11 @@ impl ProblemKind {
             Self::PatternTooBroad => {
                 "is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)"
             }
+            Self::PatternOverPublicSuffix => {
+                "covers a public suffix, under which anyone can register a name and read the responses; \
+                 list the names you own under it instead (like https://*.your-app.github.io), or set \
+                 dangerously_allow_public_suffix_patterns"
+            }
             Self::MirrorWithCredentials => {
                 "reflecting every origin with allow_credentials lets any web site read your users' responses; list the origins, or use dangerously_mirror_any_origin_with_credentials if that is really intended"
             }
@@ -329,6 +373,14 @@ impl ProblemKind {
             }
             Self::InvalidStatus => "is not an HTTP status code; use a number from 100 to 999, like 204",
             Self::ZeroLimit => "must be at least 1",
+            Self::PathsOnTopLevel => {
+                "are paths on the top-level policy, which applies to every path as the last resort; give them to a policy of the set"
+            }
+            Self::InvalidPathPrefix => {
+                "is not a path prefix: it starts with / and holds no ?, #, * or whitespace (like /public/)"
+            }
+            Self::NoPaths => "is an empty list, so the policy would never apply; leave paths out to apply it to every path",
+            Self::NestedPolicies => "policies of a set cannot have policies of their own",
             Self::IgnoredWithPreflightContinue => {
                 "has no effect with preflight_continue, where the service answers preflights itself"
             }

@@ -17,7 +17,7 @@ use std::fmt;
 ///     .unwrap_err();
 /// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
 /// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
-/// assert_eq!(Field::ALL.len(), 12);
+/// assert_eq!(Field::ALL.len(), 14);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -46,10 +46,21 @@ pub enum Field {
     PreflightContinue,
     /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
     MaxRequestHeaders,
+    /// [`CorsBuilder::preserve_inner_cors_headers`](crate::CorsBuilder::preserve_inner_cors_headers).
+    PreserveInnerCorsHeaders,
+    /// [`CorsBuilder::dangerously_allow_public_suffix_patterns`](crate::CorsBuilder::dangerously_allow_public_suffix_patterns).
+    DangerouslyAllowPublicSuffixPatterns,
+    /// [`CorsBuilder::paths`](crate::CorsBuilder::paths): the path prefixes a policy of a set
+    /// applies to.
+    Paths,
+    /// [`CorsBuilder::policy`](crate::CorsBuilder::policy): the policies of a set.
+    Policies,
 }
 
 impl Field {
-    /// Every configuration key, in the order of the builder's documentation.
+    /// The settings of one policy, in the order of the builder's documentation: every key but
+    /// `paths` and `policies`, which shape a set of policies (and are read from files only,
+    /// never from environment variables).
     ///
     /// ```
     /// use tower_cors::Field;
@@ -57,7 +68,7 @@ impl Field {
     /// assert_eq!(Field::ALL[0], Field::AllowOrigins);
     /// assert!(Field::ALL.iter().all(|f| f.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_')));
     /// ```
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 14] = [
         Self::AllowOrigins,
         Self::AllowMethods,
         Self::AllowHeaders,
@@ -70,6 +81,8 @@ impl Field {
         Self::RejectDisallowedOrigins,
         Self::PreflightContinue,
         Self::MaxRequestHeaders,
+        Self::PreserveInnerCorsHeaders,
+        Self::DangerouslyAllowPublicSuffixPatterns,
     ];
 
     /// The configuration key of this setting.
@@ -91,6 +104,12 @@ impl Field {
             Self::RejectDisallowedOrigins => "reject_disallowed_origins",
             Self::PreflightContinue => "preflight_continue",
             Self::MaxRequestHeaders => "max_request_headers",
+            Self::PreserveInnerCorsHeaders => "preserve_inner_cors_headers",
+            Self::DangerouslyAllowPublicSuffixPatterns => {
+                "dangerously_allow_public_suffix_patterns"
+            }
+            Self::Paths => "paths",
+            Self::Policies => "policies",
         }
     }
 }

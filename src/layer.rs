@@ -11,6 +11,7 @@ use crate::policy::{Evaluation, Head, Policy};
 use crate::report_only::{Report, ReportOnly};
 use crate::service::Cors;
 use crate::shared::{PolicyCell, Shared};
+use crate::warning::ConfigWarning;
 
 /// A validated CORS policy, as a [`Layer`] that wraps services in [`Cors`].
 ///
@@ -54,6 +55,26 @@ impl CorsLayer {
         }
     }
 
+    /// Settings of the current policy that build but that no browser honours, or that are
+    /// almost always a mistake; see [`ConfigWarning`]. Empty for a clean policy.
+    ///
+    /// ```
+    /// use tower_cors::{CorsLayer, WarningKind};
+    ///
+    /// let clean = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// assert!(clean.warnings().is_empty());
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_headers(["content-type", "cookie"])
+    ///     .build()?;
+    /// assert_eq!(layer.warnings()[0].kind(), WarningKind::ForbiddenRequestHeader);
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn warnings(&self) -> Vec<ConfigWarning> {
+        self.policy().warnings.clone()
+    }
+
     pub(crate) fn shared(&self) -> &Shared {
         &self.shared
     }
@@ -79,7 +100,7 @@ impl CorsLayer {
     ///
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let old = CorsLayer::builder()
-    ///     .allow_origin(["https://app.example.com", "https://legacy.example.com"])
+    ///     .allow_origins(["https://app.example.com", "https://legacy.example.com"])
     ///     .build()
     ///     .unwrap();
     /// let new = CorsLayer::builder().allow_origin("https://app.example.com").build().unwrap();
@@ -175,13 +196,15 @@ impl CorsLayer {
     /// ```
     pub async fn decide_async(&self, parts: &Parts) -> Decision {
         let policy = self.policy();
-        let verdict = match policy.evaluate(Head::of_parts(parts), Some(parts)) {
+        let head = Head::of_parts(parts);
+        let selected = policy.select(head, Some(parts));
+        let verdict = match selected.policy.evaluate(head, Some(parts)) {
             Evaluation::Done(verdict) => verdict,
             Evaluation::Pending { check, provisional } => {
                 provisional.after_origin_check(check.await)
             }
         };
-        policy.decision(&verdict)
+        selected.decision(&policy, &verdict, parts.uri.path())
     }
 
     /// The exact CORS headers the layer adds for a request head (for a preflight, the headers
@@ -207,6 +230,29 @@ impl CorsLayer {
     pub fn headers_for<B>(&self, request: &Request<B>) -> (Decision, HeaderMap) {
         let (decision, _, headers) = self.policy().dry_run(Head::of(request));
         (decision, headers)
+    }
+}
+
+/// A layer that refuses every cross-origin request (no origin is allowed), as tower-http's
+/// `CorsLayer::default()` does; useful as `Option<CorsLayer>::unwrap_or_default()` for "CORS
+/// off".
+///
+/// ```
+/// use http::{header, Request};
+/// use tower_cors::CorsLayer;
+///
+/// let configured: Option<CorsLayer> = None;
+/// let layer = configured.unwrap_or_default();
+/// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+/// assert!(!layer.decide(&request).is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl Default for CorsLayer {
+    fn default() -> Self {
+        crate::builder::CorsBuilder::new()
+            .allow_origin(crate::origin::AllowOrigin::none())
+            .build()
+            .expect("the policy that allows no origin is valid")
     }
 }
 

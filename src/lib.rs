@@ -89,7 +89,9 @@
 //!    single compile step validates them and reports every problem at once.
 //! 3. **Serving** (`layer`, `service`, `shared`, `reload`, `report_only`, `trace`): the
 //!    [`CorsLayer`], the [`Cors`] service and its [`ResponseFuture`], and what they share.
-//! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs.
+//! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs, and for
+//!    judging a live server's answers ([`BrowserRequest::check_preflight`],
+//!    [`BrowserRequest::check_response`]; the `cors-explain` program of the `cli` feature).
 //!
 //! The walk of one request:
 //!
@@ -113,18 +115,24 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The pure core and what it is made of: nothing here knows about services.
+mod credentials;
 mod decision;
 mod error;
+mod fetch;
 mod field;
 mod headers;
+mod max_age;
 mod methods;
 mod origin;
 mod policy;
+mod private_network;
 mod util;
 mod vary;
+mod warning;
 
 // Building a policy: the builder, configuration files and presets fill `policy::Settings`.
 mod builder;
+mod compat;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 mod config;
@@ -139,23 +147,29 @@ mod shared;
 #[cfg(feature = "tracing")]
 mod trace;
 
-// Explaining: the browser's side of an exchange, for dry runs.
+// Explaining: the browser's side of an exchange, for dry runs and live answers.
 mod simulate;
 
 pub use builder::CorsBuilder;
+#[allow(deprecated)]
+pub use compat::{any, preflight_request_headers, Vary};
 #[cfg(feature = "serde")]
 pub use config::{CorsConfig, EnvError, EnvProblem, EnvProblemKind};
+pub use credentials::AllowCredentials;
 pub use decision::{Decision, Denial, RequestKind};
 pub use error::{ConfigError, ConfigProblem, ProblemKind};
 pub use field::Field;
 pub use headers::{AllowHeaders, ExposeHeaders};
 pub use layer::CorsLayer;
+pub use max_age::MaxAge;
 pub use methods::AllowMethods;
 pub use origin::AllowOrigin;
+pub use private_network::AllowPrivateNetwork;
 pub use reload::ReloadHandle;
 pub use report_only::Report;
 pub use service::{Cors, ResponseBody, ResponseFuture};
 pub use simulate::{Blocked, BrowserRequest, Exchange, InvalidRequest, Simulation};
+pub use warning::{ConfigWarning, WarningKind};
 
 /// The wildcard: converts into "allow any" for origins, methods, request headers and exposed
 /// headers.

@@ -56,6 +56,19 @@ impl AllowMethods {
         ))
     }
 
+    /// Allow one method (besides the CORS-safelisted `GET`, `HEAD` and `POST`).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::AllowMethods;
+    ///
+    /// let methods = AllowMethods::exact(Method::DELETE);
+    /// # let _ = methods;
+    /// ```
+    pub fn exact(method: Method) -> Self {
+        Self::list([method])
+    }
+
     /// Allow every method.
     ///
     /// Without credentials the preflight answer is `Access-Control-Allow-Methods: *`. With

@@ -16,27 +16,65 @@ const GRPC_WEB_MAX_AGE: Duration = Duration::from_secs(2 * 60 * 60);
 impl CorsLayer {
     /// A policy that lets any page read any response, without credentials:
     ///
-    /// - `Access-Control-Allow-Origin: *`
+    /// - `Access-Control-Allow-Origin: *`, on every response (requests without `Origin`
+    ///   included, so cached responses serve everyone)
     /// - `Access-Control-Allow-Methods: *`
     /// - `Access-Control-Allow-Headers: *` (which never covers `Authorization`)
     /// - `Access-Control-Expose-Headers: *`
     ///
-    /// Fine for public, read-only data; for anything else list the origins.
+    /// Fine for public, read-only data; for anything else list the origins. It returns the
+    /// builder, so the preset can be refined before [`build`](CorsBuilder::build).
     ///
     /// ```
+    /// use http::Method;
     /// use tower_cors::CorsLayer;
     ///
-    /// let layer = CorsLayer::permissive();
-    /// # let _ = layer;
+    /// let layer = CorsLayer::permissive().build()?;
+    /// let read_only = CorsLayer::permissive().allow_methods([Method::GET, Method::HEAD]).build()?;
+    /// # let _ = (layer, read_only);
+    /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
-    pub fn permissive() -> Self {
+    pub fn permissive() -> CorsBuilder {
         CorsBuilder::new()
             .allow_origin(AllowOrigin::any())
             .allow_methods(AllowMethods::any())
             .allow_headers(AllowHeaders::any())
             .expose_headers(ExposeHeaders::any())
-            .build()
-            .expect("the permissive preset is a valid policy")
+    }
+
+    /// What tower-http calls `very_permissive`: every origin mirrored **with credentials**,
+    /// and the requested methods and headers mirrored. Any web site can then make your
+    /// users' browsers send their cookies here and read the answers.
+    ///
+    /// It is here so that code moving from tower-http compiles and warns; prefer
+    /// [`CorsLayer::permissive`] (no credentials) or list the origins that may use
+    /// credentials. It is built with
+    /// [`AllowOrigin::dangerously_mirror_any_origin_with_credentials`].
+    ///
+    /// ```
+    /// # #![allow(deprecated)]
+    /// use http::{header, Request};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::very_permissive().build()?;
+    /// let request = Request::get("/").header(header::ORIGIN, "https://any.example").body(())?;
+    /// let (_, headers) = layer.headers_for(&request);
+    /// assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://any.example");
+    /// assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[deprecated(
+        since = "0.1.0",
+        note = "mirrors every origin with credentials, so any site can read your users' data; \
+                use `CorsLayer::permissive()` (no credentials) or list the origins that may use \
+                credentials"
+    )]
+    pub fn very_permissive() -> CorsBuilder {
+        CorsBuilder::new()
+            .allow_origin(AllowOrigin::dangerously_mirror_any_origin_with_credentials())
+            .allow_credentials(true)
+            .allow_methods(AllowMethods::mirror_request())
+            .allow_headers(AllowHeaders::mirror_request())
     }
 
     /// The request headers [`CorsLayer::grpc_web`] allows: what gRPC-web clients (grpc-web,
@@ -181,13 +219,13 @@ mod tests {
     };
     use http::{HeaderName, Method, Request};
 
-    use crate::{AllowHeaders, Any, CorsLayer, Denial, RequestKind};
+    use crate::{AllowHeaders, AllowOrigin, Any, CorsLayer, Denial, RequestKind};
 
     const APP: &str = "https://app.example.com";
 
     #[test]
     fn the_permissive_preset_allows_any_origin_method_and_header() {
-        let layer = CorsLayer::permissive();
+        let layer = CorsLayer::permissive().build().unwrap();
         let request = preflight("https://any.example", "PATCH", "x-anything");
         let (decision, headers) = layer.headers_for(&request);
         assert!(decision.is_allowed());
@@ -301,7 +339,7 @@ mod tests {
 
     #[test]
     fn builder_stays_open_for_credentials_and_extra_headers() {
-        let layer = CorsLayer::grpc_web([APP, "https://admin.example.com"])
+        let layer = CorsLayer::grpc_web(AllowOrigin::from_strs([APP, "https://admin.example.com"]))
             .allow_headers(AllowHeaders::list(
                 CorsLayer::GRPC_WEB_REQUEST_HEADERS
                     .iter()

@@ -23,7 +23,7 @@ impl CorsLayer {
     /// use http::{header, Request};
     /// use tower_cors::CorsLayer;
     ///
-    /// let (layer, handle) = CorsLayer::permissive().reloadable();
+    /// let (layer, handle) = CorsLayer::permissive().build().unwrap().reloadable();
     /// let request = Request::get("/").header(header::ORIGIN, "https://a.example").body(())?;
     /// assert!(layer.decide(&request).is_allowed());
     /// handle.reload(&CorsLayer::builder().allow_origin("https://b.example"))?;
@@ -73,7 +73,7 @@ impl CorsLayer {
 /// assert!(!layer.decide(&from_b).is_allowed());
 ///
 /// // A new tenant: add its origin without a restart.
-/// handle.reload(&CorsLayer::builder().allow_origin(["https://a.example", "https://b.example"]))?;
+/// handle.reload(&CorsLayer::builder().allow_origins(["https://a.example", "https://b.example"]))?;
 /// assert!(layer.decide(&from_b).is_allowed());
 ///
 /// // An invalid policy is refused and the current one stays.
@@ -97,9 +97,9 @@ impl ReloadHandle {
     /// use http::{header, Request};
     /// use tower_cors::{CorsLayer, ProblemKind};
     ///
-    /// let (layer, handle) = CorsLayer::permissive().reloadable();
-    /// let err = handle.reload(&CorsLayer::builder()).unwrap_err();
-    /// assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+    /// let (layer, handle) = CorsLayer::permissive().build().unwrap().reloadable();
+    /// let err = handle.reload(&CorsLayer::builder().allow_origin("https://a.example/")).unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), ProblemKind::OriginTrailingSlash);
     /// // The permissive policy is still in force.
     /// let request = Request::get("/").header(header::ORIGIN, "https://a.example").body(())?;
     /// assert!(layer.decide(&request).is_allowed());
@@ -117,7 +117,7 @@ impl ReloadHandle {
     /// ```
     /// use tower_cors::CorsLayer;
     ///
-    /// let (layer, handle) = CorsLayer::permissive().reloadable();
+    /// let (layer, handle) = CorsLayer::permissive().build().unwrap().reloadable();
     /// handle.replace(&CorsLayer::builder().allow_origin("https://a.example").build()?);
     /// # let _ = layer;
     /// # Ok::<(), tower_cors::ConfigError>(())

@@ -24,11 +24,7 @@ impl ReportOnly {
         if enforced.denial().is_some() {
             return;
         }
-        let verdict = self
-            .candidate
-            .evaluate(head, None)
-            .assuming_origin_allowed();
-        let candidate = self.candidate.decision(&verdict);
+        let (_, _, candidate) = self.candidate.dry_decision(head);
         if candidate.is_allowed() {
             return;
         }
@@ -67,7 +63,7 @@ impl ReportOnly {
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
 /// let candidate = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
-/// let layer = CorsLayer::permissive().with_report_only(candidate, move |report| {
+/// let layer = CorsLayer::permissive().build().unwrap().with_report_only(candidate, move |report| {
 ///     sink.lock().unwrap().push((report.method.clone(), report.candidate.denial().cloned()));
 /// });
 /// let service = layer.layer(service_fn(|_req: Request<()>| async {

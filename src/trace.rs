@@ -4,7 +4,8 @@ use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD
 use tracing::Level;
 
 use crate::decision::Decision;
-use crate::policy::Head;
+use crate::policy::{Head, Removed};
+use crate::warning::ConfigWarning;
 
 macro_rules! event_at {
     ($level:expr, $($rest:tt)+) => {
@@ -41,4 +42,26 @@ pub(crate) fn decision(denial_level: Level, head: Option<Head<'_>>, decision: &D
         reason = %denial,
         "CORS request denied"
     );
+}
+
+/// The inner service set CORS grant headers and the layer replaced them: the sign of a second
+/// CORS layer or an upstream that sets its own, which `preserve_inner_cors_headers` keeps.
+pub(crate) fn replaced_inner_headers(removed: Removed) {
+    let names: Vec<&str> = removed.names().collect();
+    tracing::debug!(
+        target: "tower_cors",
+        removed = %names.join(", "),
+        "the inner service set CORS headers; the layer removed them and wrote its own"
+    );
+}
+
+/// The warnings of a policy just built, once each.
+pub(crate) fn warnings(warnings: &[ConfigWarning]) {
+    for warning in warnings {
+        tracing::warn!(
+            target: "tower_cors",
+            setting = %warning.path(),
+            "suspicious CORS setting: {warning}"
+        );
+    }
 }

@@ -134,7 +134,7 @@ fn policy_size_changes_nothing() {
 #[test]
 fn cloning_layers_and_services_allocates_nothing() {
     let layer = cases::tower_cors_layer(
-        tower_cors::AllowOrigin::list(cases::origins(1_000)),
+        tower_cors::AllowOrigin::from_strs(cases::origins(1_000)),
         cases::Headers::Listed,
     );
     let service = layer.clone().layer(cases::inner());

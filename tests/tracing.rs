@@ -70,7 +70,7 @@ fn decisions_are_traced() {
     .unwrap();
 
     let layer = CorsLayer::builder()
-        .allow_origin([APP])
+        .allow_origins([APP])
         .allow_methods([Method::PUT])
         .build()
         .unwrap();
@@ -122,7 +122,7 @@ fn decisions_are_traced() {
 
     // The denial level is configurable.
     let loud = CorsLayer::builder()
-        .allow_origin([APP])
+        .allow_origins([APP])
         .denial_level(tracing::Level::WARN)
         .build()
         .unwrap();
@@ -152,5 +152,51 @@ fn decisions_are_traced() {
             .iter()
             .any(|l| l.contains(" INFO ") && l.contains("report-only CORS policy would refuse")),
         "{reported:?}"
+    );
+
+    // Warnings are logged once each, when the layer is built.
+    buffer.0.lock().unwrap().clear();
+    let suspicious = CorsLayer::builder()
+        .allow_origins([APP, "null"])
+        .expose_headers(["set-cookie"])
+        .build()
+        .unwrap();
+    let built = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let built: Vec<&str> = built.lines().collect();
+    assert_eq!(built.len(), 2, "{built:?}");
+    assert!(built[0].contains(" WARN ") && built[0].contains("allow_origins[1]: \"null\""));
+    assert!(built[1].contains("expose_headers[0]: \"set-cookie\" is never exposed"));
+    let served = lines(
+        &buffer,
+        &suspicious,
+        vec![request(Method::GET, &[("origin", APP)])],
+    );
+    assert!(served.iter().all(|l| !l.contains(" WARN ")), "{served:?}");
+
+    // Grant headers set by the inner service are removed, and the removal is an event.
+    buffer.0.lock().unwrap().clear();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let stacked = layer.clone().layer(service_fn(|_req: Request<()>| async {
+        let mut response = Response::new(());
+        let headers = response.headers_mut();
+        headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        headers.insert("access-control-max-age", HeaderValue::from_static("60"));
+        Ok::<_, Infallible>(response)
+    }));
+    let response = runtime
+        .block_on(stacked.oneshot(request(Method::GET, &[("origin", "https://evil.example")])))
+        .unwrap();
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.lines().any(|l| l.contains(" DEBUG ")
+            && l.contains("the inner service set CORS headers")
+            && l.contains("removed=access-control-allow-origin, access-control-max-age")),
+        "{text}"
     );
 }

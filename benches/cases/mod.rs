@@ -176,7 +176,7 @@ impl Floor {
             expose: HeaderValue::from_static("x-request-id, x-trace-id"),
             vary_actual: HeaderValue::from_static("origin"),
             vary_preflight: HeaderValue::from_static(
-                "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+                "origin, access-control-request-method, access-control-request-headers",
             ),
         }
     }
@@ -262,7 +262,7 @@ impl Contenders {
         Self {
             none: inner(),
             floor: Floor::new(FloorAnswer::Grant),
-            tower_cors: tower_cors_layer(tower_cors::AllowOrigin::list(&list), headers)
+            tower_cors: tower_cors_layer(tower_cors::AllowOrigin::from_strs(&list), headers)
                 .layer(inner()),
             tower_http: tower_http_layer(
                 tower_http::cors::AllowOrigin::list(header_values(&list)),
@@ -291,8 +291,11 @@ impl Contenders {
         Self {
             none: inner(),
             floor: Floor::new(FloorAnswer::Grant),
-            tower_cors: tower_cors_layer(tower_cors::AllowOrigin::list(&patterns), Headers::Listed)
-                .layer(inner()),
+            tower_cors: tower_cors_layer(
+                tower_cors::AllowOrigin::from_strs(&patterns),
+                Headers::Listed,
+            )
+            .layer(inner()),
             tower_http: tower_http_layer(
                 tower_http::cors::AllowOrigin::predicate(predicate),
                 Headers::Listed,

@@ -26,7 +26,7 @@ pub fn policies() -> Vec<(CorsLayer, bool)> {
                 .unwrap(),
             true,
         ),
-        (CorsLayer::permissive(), false),
+        (CorsLayer::permissive().build().unwrap(), false),
         (
             CorsLayer::builder()
                 .allow_origin(AllowOrigin::mirror_request())

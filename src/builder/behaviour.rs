@@ -112,6 +112,49 @@ impl CorsBuilder {
         self
     }
 
+    /// Keep the CORS grant headers the inner service sets (`Access-Control-Allow-*`,
+    /// `-Expose-Headers`, `-Max-Age`) instead of removing them. Off by default: the layer is
+    /// the one authority over what a response grants, and removes every grant header the
+    /// inner service set (a proxied upstream, a framework default, a second CORS layer) before
+    /// writing its own. With the `tracing` feature each removal is a `DEBUG` event naming the
+    /// headers, which is how a stacked CORS layer is found.
+    ///
+    /// With this on, the layer still overwrites the headers it writes itself, but whatever
+    /// else the inner service grants reaches the browser: a refused origin can then receive
+    /// the inner service's `Access-Control-Allow-Origin: *`. Only turn it on when the inner
+    /// service's grants are meant to stand.
+    ///
+    /// ```
+    /// use http::{header, Request, Response};
+    /// use tower::{service_fn, Layer, ServiceExt};
+    /// use tower_cors::CorsLayer;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let upstream = || service_fn(|_req: Request<()>| async {
+    ///     let mut response = Response::new(());
+    ///     response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".parse().unwrap());
+    ///     Ok::<_, std::convert::Infallible>(response)
+    /// });
+    /// let refused = || Request::get("/").header(header::ORIGIN, "https://evil.example").body(()).unwrap();
+    ///
+    /// let owned = CorsLayer::builder().allow_origin("https://app.example.com").build().unwrap();
+    /// let response = owned.layer(upstream()).oneshot(refused()).await.unwrap();
+    /// assert!(response.headers().get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    ///
+    /// let keeping = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .preserve_inner_cors_headers(true)
+    ///     .build()
+    ///     .unwrap();
+    /// let response = keeping.layer(upstream()).oneshot(refused()).await.unwrap();
+    /// assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    /// # });
+    /// ```
+    pub fn preserve_inner_cors_headers(mut self, preserve: bool) -> Self {
+        self.settings.preserve_inner_cors_headers = preserve;
+        self
+    }
+
     /// Insert the layer's [`Decision`](crate::Decision) into the request's extensions, so the
     /// inner service (handlers, metrics) can read whether and why the request was granted.
     ///

@@ -1,11 +1,12 @@
 //! The setters of what a policy grants.
 
-use std::time::Duration;
-
 use super::CorsBuilder;
+use crate::credentials::AllowCredentials;
 use crate::headers::{AllowHeaders, ExposeHeaders};
+use crate::max_age::MaxAge;
 use crate::methods::AllowMethods;
 use crate::origin::AllowOrigin;
+use crate::private_network::AllowPrivateNetwork;
 
 impl CorsBuilder {
     /// Which origins may read responses ([`Access-Control-Allow-Origin`][mdn]).
@@ -20,7 +21,7 @@ impl CorsBuilder {
     /// let one = CorsLayer::builder().allow_origin("https://app.example.com").build().unwrap();
     /// // A list with a subdomain pattern
     /// let list = CorsLayer::builder()
-    ///     .allow_origin(["https://app.example.com", "https://*.example.org"])
+    ///     .allow_origins(["https://app.example.com", "https://*.example.org"])
     ///     .build()
     ///     .unwrap();
     /// // Everyone
@@ -37,6 +38,26 @@ impl CorsBuilder {
     pub fn allow_origin(mut self, origin: impl Into<AllowOrigin>) -> Self {
         self.settings.allow_origin = origin.into();
         self
+    }
+
+    /// Which origins may read responses, as strings: the same as
+    /// `allow_origin(AllowOrigin::from_strs(origins))`, named like the configuration key.
+    ///
+    /// ```
+    /// use tower_cors::CorsLayer;
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origins(["https://app.example.com", "https://*.preview.example.com"])
+    ///     .build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn allow_origins<I, T>(self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.allow_origin(AllowOrigin::from_strs(origins))
     }
 
     /// Which methods preflights may ask for ([`Access-Control-Allow-Methods`][mdn]).
@@ -131,8 +152,8 @@ impl CorsBuilder {
     /// ```
     ///
     /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials
-    pub fn allow_credentials(mut self, allow: bool) -> Self {
-        self.settings.allow_credentials = allow;
+    pub fn allow_credentials(mut self, allow: impl Into<AllowCredentials>) -> Self {
+        self.settings.allow_credentials = allow.into();
         self
     }
 
@@ -153,8 +174,8 @@ impl CorsBuilder {
     /// ```
     ///
     /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age
-    pub fn max_age(mut self, max_age: Duration) -> Self {
-        self.settings.max_age = Some(max_age);
+    pub fn max_age(mut self, max_age: impl Into<MaxAge>) -> Self {
+        self.settings.max_age = max_age.into();
         self
     }
 
@@ -175,8 +196,33 @@ impl CorsBuilder {
     /// ```
     ///
     /// [pna]: https://wicg.github.io/private-network-access/
-    pub fn allow_private_network(mut self, allow: bool) -> Self {
-        self.settings.allow_private_network = allow;
+    pub fn allow_private_network(mut self, allow: impl Into<AllowPrivateNetwork>) -> Self {
+        self.settings.allow_private_network = allow.into();
+        self
+    }
+
+    /// Let subdomain patterns cover a public suffix, such as `https://*.github.io`,
+    /// `https://*.vercel.app` or `https://*.co.uk`. Refused by default: anyone can register a
+    /// name under a public suffix (the [Public Suffix List][psl], compiled in), and so read
+    /// every response the pattern grants. List the names you own under it instead
+    /// (`https://*.your-app.github.io`); only turn this on for data that is public anyway.
+    ///
+    /// ```
+    /// use tower_cors::{CorsLayer, ProblemKind};
+    ///
+    /// let err = CorsLayer::builder().allow_origin("https://*.github.io").build().unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), ProblemKind::PatternOverPublicSuffix);
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://*.github.io")
+    ///     .dangerously_allow_public_suffix_patterns(true)
+    ///     .build();
+    /// assert!(layer.is_ok());
+    /// ```
+    ///
+    /// [psl]: https://publicsuffix.org/
+    pub fn dangerously_allow_public_suffix_patterns(mut self, allow: bool) -> Self {
+        self.settings.dangerously_allow_public_suffix_patterns = allow;
         self
     }
 }

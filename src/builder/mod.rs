@@ -11,6 +11,7 @@ use crate::policy::Settings;
 
 mod behaviour;
 mod grants;
+mod sets;
 
 /// Collects a CORS policy; [`build`](CorsBuilder::build) validates it into a [`CorsLayer`].
 ///
@@ -30,7 +31,7 @@ mod grants;
 /// use tower_cors::CorsLayer;
 ///
 /// let layer = CorsLayer::builder()
-///     .allow_origin(["https://app.example.com", "https://*.preview.example.com"])
+///     .allow_origins(["https://app.example.com", "https://*.preview.example.com"])
 ///     .allow_methods([Method::GET, Method::POST, Method::PUT])
 ///     .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
 ///     .expose_headers(["x-request-id"])
@@ -74,7 +75,8 @@ impl CorsLayer {
     ///     .build()?;
     /// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
     /// assert!(layer.decide(&request).is_allowed());
-    /// assert!(CorsLayer::new().build().is_err()); // no origin policy
+    /// // No origin at all refuses every cross-origin request, with a warning.
+    /// assert_eq!(CorsLayer::new().build()?.warnings().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[allow(clippy::new_ret_no_self)]
@@ -87,8 +89,12 @@ impl CorsBuilder {
     /// An empty policy; the same as [`CorsLayer::builder`].
     ///
     /// ```
-    /// let builder = tower_cors::CorsBuilder::new();
-    /// assert!(builder.build().is_err()); // no origin allowed yet
+    /// use tower_cors::WarningKind;
+    ///
+    /// // No origin allowed yet: a layer that refuses every cross-origin request, and says so.
+    /// let layer = tower_cors::CorsBuilder::new().build()?;
+    /// assert_eq!(layer.warnings()[0].kind(), WarningKind::NoOrigins);
+    /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -102,7 +108,7 @@ impl CorsBuilder {
     ///
     /// # Errors
     ///
-    /// A [`ConfigError`] listing every problem: no origin policy, a malformed origin or
+    /// A [`ConfigError`] listing every problem: a malformed origin or
     /// pattern, an invalid method or header name, `*` inside a list, `*` or mirroring with
     /// credentials, a preflight status that is not 2xx, a zero limit, options that
     /// [`preflight_continue`](Self::preflight_continue) would silently ignore.
@@ -118,9 +124,9 @@ impl CorsBuilder {
     /// assert!(err.to_string().contains("allow_origins"));
     /// ```
     pub fn build(&self) -> Result<CorsLayer, ConfigError> {
-        match self.settings.compile() {
-            Ok(policy) => Ok(CorsLayer::from_policy(Arc::new(policy))),
-            Err(problems) => Err(ConfigError::new(problems)),
-        }
+        let policy = self.settings.compile().map_err(ConfigError::new)?;
+        #[cfg(feature = "tracing")]
+        crate::trace::warnings(&policy.warnings);
+        Ok(CorsLayer::from_policy(Arc::new(policy)))
     }
 }

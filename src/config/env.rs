@@ -168,8 +168,11 @@ impl CorsConfig {
             let Some(suffix) = prefix.key_of(name) else {
                 continue;
             };
+            // `paths` and `policies` are keys too, of configuration files only: named, so that
+            // the problem says where they go.
             let known = Field::ALL
                 .into_iter()
+                .chain([Field::Paths, Field::Policies])
                 .find(|k| k.as_str().eq_ignore_ascii_case(suffix) && is_upper(suffix));
             let Some(key) = known else {
                 let mut problem = EnvProblem::new(name, value, EnvProblemKind::UnknownVariable);
@@ -186,6 +189,13 @@ impl CorsConfig {
             };
             let text = || Some(Setting::Text(value.to_owned()));
             let result = match key {
+                Field::Paths | Field::Policies => Err((
+                    EnvProblemKind::UnknownVariable,
+                    Some(
+                        "sets of policies are read from configuration files only; the environment sets the top-level policy"
+                            .to_owned(),
+                    ),
+                )),
                 Field::AllowOrigins => {
                     self.allow_origins = text();
                     Ok(())
@@ -215,6 +225,12 @@ impl CorsConfig {
                     parse_bool(value).map(|v| self.reject_disallowed_origins = v)
                 }
                 Field::PreflightContinue => parse_bool(value).map(|v| self.preflight_continue = v),
+                Field::DangerouslyAllowPublicSuffixPatterns => {
+                    parse_bool(value).map(|v| self.dangerously_allow_public_suffix_patterns = v)
+                }
+                Field::PreserveInnerCorsHeaders => {
+                    parse_bool(value).map(|v| self.preserve_inner_cors_headers = v)
+                }
                 Field::MaxRequestHeaders => {
                     let max = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
                     parse_number(value, max)

@@ -46,6 +46,10 @@ use setting::Setting;
 /// | `reject_disallowed_origins` | boolean | [`reject_disallowed_origins`](CorsBuilder::reject_disallowed_origins) |
 /// | `preflight_continue` | boolean | [`preflight_continue`](CorsBuilder::preflight_continue) |
 /// | `max_request_headers` | number, at least 1 | [`max_request_headers`](CorsBuilder::max_request_headers) |
+/// | `preserve_inner_cors_headers` | boolean | [`preserve_inner_cors_headers`](CorsBuilder::preserve_inner_cors_headers) |
+/// | `dangerously_allow_public_suffix_patterns` | boolean | [`dangerously_allow_public_suffix_patterns`](CorsBuilder::dangerously_allow_public_suffix_patterns) |
+/// | `policies` | a list of tables with the keys above and `paths` (top level only) | [`policy`](CorsBuilder::policy) |
+/// | `paths` | path prefixes (in a `policies` entry only) | [`paths`](CorsBuilder::paths) |
 ///
 /// The four list keys take a list of strings, or a single string:
 ///
@@ -91,6 +95,8 @@ use setting::Setting;
 ///     reject_disallowed_origins = false
 ///     preflight_continue = false
 ///     max_request_headers = 64
+///     preserve_inner_cors_headers = false
+///     dangerously_allow_public_suffix_patterns = false
 /// "#)?;
 /// let layer = config.build()?;
 /// # let _ = layer;
@@ -123,6 +129,36 @@ use setting::Setting;
 /// Nest it as a table of its own: `#[serde(flatten)]` does not work together with the
 /// unknown-key check.
 ///
+/// A set of policies: the keys at the top level are the last resort, and each `[[policies]]`
+/// table is a complete policy of its own, with the same keys and `paths`. The first policy
+/// whose paths match and whose origins admit the request's origin decides:
+///
+/// ```
+/// use http::{header, Request};
+/// use tower_cors::CorsConfig;
+///
+/// let config: CorsConfig = toml::from_str(r#"
+///     allow_origins = ["https://app.example.com"]
+///     allow_methods = ["GET", "POST"]
+///
+///     [[policies]]
+///     allow_origins = ["https://admin.example.com"]
+///     allow_methods = ["GET", "POST", "DELETE"]
+///     allow_credentials = true
+///
+///     [[policies]]
+///     paths = ["/public/"]
+///     allow_origins = "*"
+///     allow_methods = ["GET"]
+/// "#)?;
+/// let layer = config.build()?;
+/// let get = |origin, path| Request::get(path).header(header::ORIGIN, origin).body(()).unwrap();
+/// assert_eq!(layer.decide(&get("https://admin.example.com", "/users")).policy(), Some(0));
+/// assert_eq!(layer.decide(&get("https://anyone.example", "/public/logo.svg")).policy(), Some(1));
+/// assert!(!layer.decide(&get("https://anyone.example", "/users")).is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// Every problem at once, each with its key:
 ///
 /// ```
@@ -154,6 +190,10 @@ pub struct CorsConfig {
     reject_disallowed_origins: bool,
     preflight_continue: bool,
     max_request_headers: Option<usize>,
+    preserve_inner_cors_headers: bool,
+    dangerously_allow_public_suffix_patterns: bool,
+    paths: Option<Vec<String>>,
+    policies: Vec<CorsConfig>,
 }
 
 impl CorsConfig {
@@ -176,14 +216,19 @@ impl CorsConfig {
     /// let err = config.build().unwrap_err();
     /// assert_eq!(
     ///     err.problems()[0].to_string(),
-    ///     "allow_origins[1]: \"https://b.example.com/\" has a trailing slash; \
-    ///      an origin is scheme://host[:port] with nothing after it"
+    ///     "allow_origins[1]: \"https://b.example.com/\" has a trailing slash, which no \
+    ///      Origin header has; remove the trailing slash"
     /// );
     /// # Ok::<(), toml::de::Error>(())
     /// ```
     pub fn build(&self) -> Result<CorsLayer, ConfigError> {
+        CorsBuilder::from_settings(self.settings()).build()
+    }
+
+    /// The settings this configuration describes, policies of a set included.
+    fn settings(&self) -> Settings {
         let defaults = Settings::default();
-        let settings = Settings {
+        Settings {
             allow_origin: self
                 .allow_origins
                 .as_ref()
@@ -200,9 +245,11 @@ impl CorsConfig {
                 .expose_headers
                 .as_ref()
                 .map_or(defaults.expose_headers, Setting::expose),
-            allow_credentials: self.allow_credentials,
-            max_age: self.max_age_secs.map(Duration::from_secs),
-            allow_private_network: self.allow_private_network,
+            allow_credentials: self.allow_credentials.into(),
+            max_age: self
+                .max_age_secs
+                .map_or_else(Default::default, |secs| Duration::from_secs(secs).into()),
+            allow_private_network: self.allow_private_network.into(),
             preflight_status: self.preflight_status,
             strict_preflight: self.strict_preflight,
             reject_disallowed_origins: self.reject_disallowed_origins,
@@ -210,9 +257,12 @@ impl CorsConfig {
             max_request_headers: self
                 .max_request_headers
                 .unwrap_or(defaults.max_request_headers),
+            preserve_inner_cors_headers: self.preserve_inner_cors_headers,
+            dangerously_allow_public_suffix_patterns: self.dangerously_allow_public_suffix_patterns,
+            paths: self.paths.clone(),
+            policies: self.policies.iter().map(CorsConfig::settings).collect(),
             ..defaults
-        };
-        CorsBuilder::from_settings(settings).build()
+        }
     }
 
     /// Builds the layer, consuming the configuration; the same as [`CorsConfig::build`].

@@ -50,7 +50,7 @@ impl Setting {
             Some("dangerously_mirror_any_origin_with_credentials") => {
                 AllowOrigin::dangerously_mirror_any_origin_with_credentials()
             }
-            _ => AllowOrigin::list(self.entries()),
+            _ => AllowOrigin::from_strs(self.entries()),
         }
     }
 

@@ -8,7 +8,7 @@ use std::hash::{BuildHasher, Hasher};
 /// only pick which of their probe sequences it walks, so a fast, seeded multiply-and-mix hash is
 /// enough, and costs a fraction of SipHash on an origin-sized key.
 #[derive(Debug, Clone)]
-pub(super) struct LookupHashBuilder {
+pub(crate) struct LookupHashBuilder {
     seed: u64,
 }
 
@@ -31,7 +31,7 @@ impl BuildHasher for LookupHashBuilder {
 /// The hasher of [`LookupHashBuilder`]: eight bytes per multiplication, and a final mix so
 /// that both the low bits (bucket) and the high bits (tag) of the result depend on every
 /// input byte.
-pub(super) struct LookupHasher {
+pub(crate) struct LookupHasher {
     state: u64,
 }
 

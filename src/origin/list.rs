@@ -54,6 +54,16 @@ impl OriginList {
         self.pattern_count
     }
 
+    /// The exact origins, normalised as browsers send them.
+    pub(crate) fn exact_origins(&self) -> impl Iterator<Item = &[u8]> {
+        self.exact.iter().map(|origin| &**origin)
+    }
+
+    /// Whether the list holds exact origins only (no pattern, no `null`).
+    pub(crate) fn is_exact_only(&self) -> bool {
+        self.patterns.is_empty() && !self.null
+    }
+
     pub(crate) fn matches(&self, origin: &[u8]) -> bool {
         if self.exact.contains(origin) {
             return true;
@@ -98,8 +108,19 @@ impl OriginList {
     }
 }
 
-/// Compiles a list entry by entry, collecting every problem.
-pub(crate) fn compile_list(entries: &[Vec<u8>], problems: &mut Vec<ConfigProblem>) -> OriginList {
+/// Whether `host` is itself on the Public Suffix List (`co.uk`, `github.io`): a suffix under
+/// which anyone can register a name.
+fn is_public_suffix(host: &[u8]) -> bool {
+    psl::suffix(host).is_some_and(|suffix| suffix.is_known() && suffix.trim().as_bytes() == host)
+}
+
+/// Compiles a list entry by entry, collecting every problem. `allow_public_suffixes` lets
+/// subdomain patterns over a public suffix through.
+pub(crate) fn compile_list(
+    entries: &[Vec<u8>],
+    allow_public_suffixes: bool,
+    problems: &mut Vec<ConfigProblem>,
+) -> OriginList {
     let mut list = OriginList::default();
     let mut seen_patterns = HashSet::new();
     for (index, raw) in entries.iter().enumerate() {
@@ -154,6 +175,10 @@ pub(crate) fn compile_list(entries: &[Vec<u8>], problems: &mut Vec<ConfigProblem
             problems.push(problem(ProblemKind::OriginBadHost));
             continue;
         }
+        if subdomains && !allow_public_suffixes && is_public_suffix(&host) {
+            problems.push(problem(ProblemKind::PatternOverPublicSuffix));
+            continue;
+        }
         let host = if host.starts_with(b"[") {
             // Browsers send IPv6 addresses in one canonical form; match that one.
             match canonical_ipv6(&host) {
@@ -206,7 +231,7 @@ mod tests {
     fn compile(entries: &[&str]) -> (OriginList, Vec<ConfigProblem>) {
         let entries: Vec<Vec<u8>> = entries.iter().map(|e| e.as_bytes().to_vec()).collect();
         let mut problems = Vec::new();
-        let list = compile_list(&entries, &mut problems);
+        let list = compile_list(&entries, false, &mut problems);
         (list, problems)
     }
 
@@ -326,6 +351,38 @@ mod tests {
                 ProblemKind::OriginHasQuery,
             ]
         );
+    }
+
+    #[test]
+    fn patterns_over_public_suffixes_are_refused_unless_allowed() {
+        for pattern in [
+            "https://*.github.io",
+            "https://*.co.uk",
+            "https://*.vercel.app",
+            "https://*.herokuapp.com",
+        ] {
+            let (_, problems) = compile(&[pattern]);
+            assert_eq!(problems.len(), 1, "{pattern}");
+            assert_eq!(
+                problems[0].kind,
+                ProblemKind::PatternOverPublicSuffix,
+                "{pattern}"
+            );
+            let mut problems = Vec::new();
+            let list = compile_list(&[pattern.as_bytes().to_vec()], true, &mut problems);
+            assert!(problems.is_empty(), "{pattern}: {problems:?}");
+            assert_eq!(list.pattern_count(), 1);
+        }
+        // Names under a public suffix are fine, and so is the exact suffix as an origin.
+        let (list, problems) = compile(&[
+            "https://*.my-app.github.io",
+            "https://*.example.co.uk",
+            "https://*.localhost",
+            "https://github.io",
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(list.matches(b"https://pr-1.my-app.github.io"));
+        assert!(!list.matches(b"https://attacker.github.io"));
     }
 
     #[test]

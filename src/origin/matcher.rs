@@ -19,26 +19,28 @@ pub(crate) enum OriginMatcher {
 
 impl OriginMatcher {
     /// Compiles the configured origins, collecting every problem. `credentials`: whether the
-    /// policy allows credentials, which rules out `*` and plain mirroring.
+    /// policy allows credentials, which rules out `*` and plain mirroring;
+    /// `allow_public_suffixes`: whether subdomain patterns may cover a public suffix.
     pub(crate) fn compile(
         spec: &OriginSpec,
         credentials: bool,
+        allow_public_suffixes: bool,
         problems: &mut Vec<ConfigProblem>,
     ) -> Self {
         let problem =
             |value: &str, kind| ConfigProblem::new(Field::AllowOrigins, None, value, kind);
         match spec {
-            OriginSpec::Unset => {
-                problems.push(problem("", ProblemKind::NoOriginPolicy));
-                Self::List(OriginList::default())
-            }
+            // No origin setting at all grants nothing, which is safe; it is a warning.
+            OriginSpec::Unset => Self::List(OriginList::default()),
             OriginSpec::Any => {
                 if credentials {
                     problems.push(problem("*", ProblemKind::AnyOriginWithCredentials));
                 }
                 Self::Any
             }
-            OriginSpec::List(entries) => Self::List(compile_list(entries, problems)),
+            OriginSpec::List(entries) => {
+                Self::List(compile_list(entries, allow_public_suffixes, problems))
+            }
             OriginSpec::Predicate(f) => Self::Predicate(f.clone()),
             OriginSpec::AsyncPredicate(f) => Self::AsyncPredicate(f.clone()),
             OriginSpec::Mirror => {

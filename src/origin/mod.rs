@@ -22,6 +22,7 @@ mod matcher;
 mod near_miss;
 mod parse;
 
+pub(crate) use hash::LookupHashBuilder;
 pub(crate) use matcher::OriginMatcher;
 pub(crate) use parse::is_wellformed_request_origin;
 
@@ -48,7 +49,7 @@ pub(crate) type AsyncPredicate =
 /// ```
 /// use tower_cors::AllowOrigin;
 ///
-/// let origins = AllowOrigin::list([
+/// let origins = AllowOrigin::from_strs([
 ///     "https://app.example.com",
 ///     "https://*.preview.example.com",
 ///     "http://localhost:*",
@@ -88,7 +89,9 @@ impl AllowOrigin {
         Self(OriginSpec::Any)
     }
 
-    /// Allow the listed origins and origin patterns.
+    /// Allow the listed origins and origin patterns, given as [`HeaderValue`]s (as in
+    /// tower-http, so `"https://a.example".parse()` infers its type). For strings, see
+    /// [`AllowOrigin::from_strs`] and [`CorsBuilder::allow_origins`](crate::CorsBuilder::allow_origins).
     ///
     /// Each entry is one of:
     /// - an exact origin such as `https://app.example.com` or `http://localhost:3000`. It is
@@ -97,7 +100,8 @@ impl AllowOrigin {
     ///   query, fragment, user info or trailing slash is a configuration error;
     /// - a subdomain pattern such as `https://*.example.com`, matching one or more whole labels
     ///   before `.example.com` (so `https://a.example.com` and `https://a.b.example.com`, never
-    ///   `https://example.com` nor `https://evilexample.com`), with the same scheme and port;
+    ///   `https://example.com` nor `https://evilexample.com`), with the same scheme and port. A
+    ///   pattern over a public suffix (`https://*.github.io`) is a configuration error;
     /// - any of the above with `:*` as the port, matching every port (and none):
     ///   `http://localhost:*`, `https://*.example.com:*`;
     /// - `null`, the opaque origin of sandboxed frames and `file:` pages. It is only matched
@@ -107,21 +111,48 @@ impl AllowOrigin {
     /// indexed by their suffix, so it does not grow with the number of patterns either.
     ///
     /// ```
+    /// use http::HeaderValue;
+    /// use tower_cors::{AllowOrigin, CorsLayer};
+    ///
+    /// let origins: Vec<HeaderValue> = ["https://app.example.com", "https://*.example.org"]
+    ///     .iter()
+    ///     .map(|o| o.parse().unwrap())
+    ///     .collect();
+    /// let layer = CorsLayer::builder().allow_origin(AllowOrigin::list(origins)).build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn list<I>(origins: I) -> Self
+    where
+        I: IntoIterator<Item = HeaderValue>,
+    {
+        Self(OriginSpec::List(
+            origins.into_iter().map(|o| o.as_bytes().to_vec()).collect(),
+        ))
+    }
+
+    /// Allow the listed origins and origin patterns, given as strings; see
+    /// [`AllowOrigin::list`] for what an entry can be.
+    ///
+    /// ```
     /// use tower_cors::{AllowOrigin, CorsLayer};
     ///
     /// let layer = CorsLayer::builder()
-    ///     .allow_origin(AllowOrigin::list(["https://app.example.com", "https://*.example.org"]))
-    ///     .build()
-    ///     .unwrap();
+    ///     .allow_origin(AllowOrigin::from_strs(["https://app.example.com", "https://*.example.org"]))
+    ///     .build()?;
     /// # let _ = layer;
+    /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
-    pub fn list<I, T>(origins: I) -> Self
+    pub fn from_strs<I, T>(origins: I) -> Self
     where
         I: IntoIterator<Item = T>,
-        T: AsRef<[u8]>,
+        T: AsRef<str>,
     {
         Self(OriginSpec::List(
-            origins.into_iter().map(|o| o.as_ref().to_vec()).collect(),
+            origins
+                .into_iter()
+                .map(|o| o.as_ref().as_bytes().to_vec())
+                .collect(),
         ))
     }
 
@@ -130,10 +161,10 @@ impl AllowOrigin {
     /// ```
     /// use tower_cors::AllowOrigin;
     ///
-    /// let origin = AllowOrigin::exact("https://app.example.com");
+    /// let origin = AllowOrigin::exact("https://app.example.com".parse().unwrap());
     /// # let _ = origin;
     /// ```
-    pub fn exact(origin: impl AsRef<[u8]>) -> Self {
+    pub fn exact(origin: HeaderValue) -> Self {
         Self::list([origin])
     }
 
@@ -178,7 +209,9 @@ impl AllowOrigin {
     /// Decide with an asynchronous function of the origin and the request head, for instance
     /// a lookup in a tenant database.
     ///
-    /// The check completes before the inner service's future is first polled.
+    /// The check completes before the inner service's future is first polled. The function
+    /// is cloned for each request, so it may move what it captured into the future it
+    /// returns.
     ///
     /// ```
     /// use tower_cors::{AllowOrigin, CorsLayer};
@@ -194,11 +227,11 @@ impl AllowOrigin {
     /// ```
     pub fn async_predicate<F, Fut>(f: F) -> Self
     where
-        F: Fn(HeaderValue, &Parts) -> Fut + Send + Sync + 'static,
+        F: FnOnce(HeaderValue, &Parts) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = bool> + Send + 'static,
     {
         Self(OriginSpec::AsyncPredicate(Arc::new(
-            move |origin, parts| Box::pin(f(origin, parts)) as BoxBoolFuture,
+            move |origin, parts| Box::pin((f.clone())(origin, parts)) as BoxBoolFuture,
         )))
     }
 
@@ -278,24 +311,24 @@ impl From<HeaderValue> for AllowOrigin {
 
 impl From<&str> for AllowOrigin {
     fn from(origin: &str) -> Self {
-        Self::exact(origin)
+        Self::from_strs([origin])
     }
 }
 
 impl From<String> for AllowOrigin {
     fn from(origin: String) -> Self {
-        Self::exact(origin)
+        Self::from_strs([origin])
     }
 }
 
-impl<T: AsRef<[u8]>, const N: usize> From<[T; N]> for AllowOrigin {
-    fn from(origins: [T; N]) -> Self {
+impl<const N: usize> From<[HeaderValue; N]> for AllowOrigin {
+    fn from(origins: [HeaderValue; N]) -> Self {
         Self::list(origins)
     }
 }
 
-impl<T: AsRef<[u8]>> From<Vec<T>> for AllowOrigin {
-    fn from(origins: Vec<T>) -> Self {
+impl From<Vec<HeaderValue>> for AllowOrigin {
+    fn from(origins: Vec<HeaderValue>) -> Self {
         Self::list(origins)
     }
 }

@@ -8,7 +8,9 @@ use http::header::{
 use http::{response, HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
 use super::evaluate::Grant;
-use super::{Policy, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE, WILDCARD};
+use super::{
+    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE, WILDCARD,
+};
 use crate::decision::RequestKind;
 use crate::headers::HeaderPolicy;
 use crate::methods::MethodPolicy;
@@ -17,7 +19,14 @@ use crate::vary::Vary;
 
 /// The headers the layer writes into the inner service's response.
 #[derive(Debug)]
-pub(crate) enum Decoration {
+pub(crate) struct Decoration {
+    headers: Written,
+    /// Remove the grant headers the inner service set before writing the layer's own.
+    replace_inner: bool,
+}
+
+#[derive(Debug)]
+enum Written {
     /// For a request that is not a preflight.
     Actual {
         /// Granted: `Access-Control-Allow-Origin`.
@@ -34,12 +43,68 @@ pub(crate) enum Decoration {
     },
 }
 
+/// The response headers that grant something, which only the layer writes by default.
+static GRANT_HEADERS: [HeaderName; 7] = [
+    ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_HEADERS,
+    ACCESS_CONTROL_EXPOSE_HEADERS,
+    ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+];
+
+/// Which grant headers the layer removed from the inner service's response: a set of
+/// [`GRANT_HEADERS`], one bit each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Removed(u8);
+
+impl Removed {
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The names of the removed headers.
+    pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
+        GRANT_HEADERS
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, name)| name.as_str())
+    }
+}
+
+/// Removes every grant header from `headers`. One pass over the names finds them; the usual
+/// response has none and costs nothing more.
+fn remove_grant_headers(headers: &mut HeaderMap) -> Removed {
+    let mut found = 0u8;
+    for name in headers.keys() {
+        if let Some(i) = GRANT_HEADERS.iter().position(|grant| grant == name) {
+            found |= 1 << i;
+        }
+    }
+    if found != 0 {
+        for (i, name) in GRANT_HEADERS.iter().enumerate() {
+            if found & (1 << i) != 0 {
+                headers.remove(name);
+            }
+        }
+    }
+    Removed(found)
+}
+
 impl Decoration {
-    /// Writes the headers into the response's own map, overwriting CORS headers and merging
-    /// `Vary`.
-    pub(crate) fn write(self, headers: &mut HeaderMap) {
-        match self {
-            Self::Actual {
+    /// Writes the headers into the response's own map: first removes the grant headers the
+    /// inner service set (unless the policy keeps them), then writes the layer's, overwriting,
+    /// and merges `Vary`. Returns what it removed.
+    pub(crate) fn write(self, headers: &mut HeaderMap) -> Removed {
+        let removed = if self.replace_inner {
+            remove_grant_headers(headers)
+        } else {
+            Removed::default()
+        };
+        match self.headers {
+            Written::Actual {
                 allow_origin,
                 credentials,
                 expose,
@@ -58,11 +123,12 @@ impl Decoration {
                     vary.merge_into(headers);
                 }
             }
-            Self::Preflight { grant, vary } => {
+            Written::Preflight { grant, vary } => {
                 headers.extend(grant);
                 vary.merge_into(headers);
             }
         }
+        removed
     }
 }
 
@@ -95,7 +161,11 @@ impl Policy {
     /// The headers of an allowed preflight's answer: a clone of the template with the values
     /// that depend on the request filled in.
     fn preflight_headers(&self, grant: Grant) -> HeaderMap {
-        if grant.private_network {
+        // The templates hold what is the same for every preflight; credentials or a max-age
+        // decided per request, and private network access, are written one by one.
+        let per_request = matches!(self.credentials, Switch::Predicate(_))
+            || matches!(self.max_age, MaxAgeValue::Dynamic(_));
+        if grant.private_network || per_request {
             let mut headers = self.preflight_grant(grant);
             self.vary_preflight.merge_into(&mut headers);
             return headers;
@@ -125,7 +195,7 @@ impl Policy {
     fn preflight_grant(&self, grant: Grant) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin);
-        if self.credentials {
+        if grant.credentials {
             headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
         }
         if let Some(v) = grant.allow_methods {
@@ -134,8 +204,8 @@ impl Policy {
         if let Some(v) = grant.allow_headers {
             headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v);
         }
-        if let Some(v) = &self.max_age {
-            headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
+        if let Some(v) = grant.max_age {
+            headers.insert(ACCESS_CONTROL_MAX_AGE, v);
         }
         if grant.private_network {
             headers.insert(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE);
@@ -147,33 +217,43 @@ impl Policy {
     /// that the response future does not need it.
     #[inline]
     pub(super) fn decoration(&self, verdict: Verdict) -> Decoration {
-        match verdict {
+        let headers = match verdict {
             Verdict::Allowed {
                 kind: RequestKind::Preflight,
                 grant,
-            } => Decoration::Preflight {
+            } => Written::Preflight {
                 grant: self.preflight_grant(grant),
                 vary: self.vary_preflight,
             },
             Verdict::Denied {
                 kind: RequestKind::Preflight,
                 ..
-            } => Decoration::Preflight {
+            } => Written::Preflight {
                 grant: HeaderMap::new(),
                 vary: self.vary_preflight,
             },
             verdict => {
-                let allow_origin = match verdict {
-                    Verdict::Allowed { grant, .. } => Some(grant.allow_origin),
-                    _ => None,
+                let (allow_origin, credentials) = match verdict {
+                    Verdict::Allowed { grant, .. } => (Some(grant.allow_origin), grant.credentials),
+                    // A resource open to everyone says so to every request, CORS or not, so
+                    // that a cache storing a response to a request without `Origin` (a page
+                    // loading a font or a script) serves a usable one to a later `fetch`.
+                    Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => {
+                        (Some(WILDCARD), false)
+                    }
+                    _ => (None, false),
                 };
-                Decoration::Actual {
+                Written::Actual {
                     expose: allow_origin.as_ref().and(self.expose.clone()),
-                    credentials: self.credentials,
+                    credentials,
                     allow_origin,
                     vary: self.vary_actual,
                 }
             }
+        };
+        Decoration {
+            headers,
+            replace_inner: !self.preserve_inner_headers,
         }
     }
 
@@ -190,6 +270,11 @@ impl Policy {
         };
         let mut headers = self.preflight_grant(Grant {
             allow_origin: placeholder.clone(),
+            credentials: matches!(self.credentials, Switch::On),
+            max_age: match &self.max_age {
+                MaxAgeValue::Fixed(value) => Some(value.clone()),
+                MaxAgeValue::Unset | MaxAgeValue::Dynamic(_) => None,
+            },
             allow_methods: self.methods.header(&placeholder),
             allow_headers: allow_headers.filter(|_| with_allow_headers),
             private_network: false,
@@ -222,7 +307,7 @@ mod tests {
     #[test]
     fn preflight_templates_match_the_headers_written_one_by_one() {
         let origins = [
-            AllowOrigin::list(["https://a.example", "https://b.example"]),
+            AllowOrigin::from_strs(["https://a.example", "https://b.example"]),
             AllowOrigin::any(),
             AllowOrigin::mirror_request(),
         ];
@@ -257,9 +342,9 @@ mod tests {
                                     allow_origin: origin.clone(),
                                     allow_methods: method.clone(),
                                     allow_headers: header.clone(),
-                                    allow_credentials: credentials,
-                                    allow_private_network: private_network,
-                                    max_age,
+                                    allow_credentials: credentials.into(),
+                                    allow_private_network: private_network.into(),
+                                    max_age: max_age.map(Into::into).unwrap_or_default(),
                                     ..Settings::default()
                                 };
                                 let Ok(policy) = settings.compile() else {

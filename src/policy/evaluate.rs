@@ -1,5 +1,7 @@
 //! Evaluation: what the policy grants a request, or why it refuses it.
 
+use std::cell::OnceCell;
+
 use http::header::GetAll;
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use http::request::Parts;
@@ -14,6 +16,9 @@ use crate::util::is_token;
 #[derive(Debug, Clone)]
 pub(crate) struct Grant {
     pub(super) allow_origin: HeaderValue,
+    pub(super) credentials: bool,
+    /// Preflight only.
+    pub(super) max_age: Option<HeaderValue>,
     /// Preflight only.
     pub(super) allow_methods: Option<HeaderValue>,
     /// Preflight only.
@@ -126,12 +131,20 @@ impl Policy {
                 origin.clone()
             }
         };
+        // The request's head as the functions of the policy take it, copied only for a dry
+        // run that calls one.
+        let copy = OnceCell::new();
+        let parts = || parts.unwrap_or_else(|| copy.get_or_init(|| head.to_parts()));
         let verdict = match request_methods {
-            Some(methods) => self.evaluate_preflight(headers, methods, allow_origin),
+            Some(methods) => {
+                self.evaluate_preflight(headers, methods, allow_origin, origin, &parts)
+            }
             None => Verdict::Allowed {
                 kind,
                 grant: Grant {
                     allow_origin,
+                    credentials: self.credentials.decide(origin, &parts),
+                    max_age: None,
                     allow_methods: None,
                     allow_headers: None,
                     private_network: false,
@@ -140,17 +153,10 @@ impl Policy {
         };
         match &self.origin {
             OriginMatcher::Predicate(f) => {
-                let allowed = match parts {
-                    Some(parts) => f(origin, parts),
-                    None => f(origin, &head.to_parts()),
-                };
-                Evaluation::Done(verdict.after_origin_check(allowed))
+                Evaluation::Done(verdict.after_origin_check(f(origin, parts())))
             }
             OriginMatcher::AsyncPredicate(f) => {
-                let check = match parts {
-                    Some(parts) => f(origin.clone(), parts),
-                    None => f(origin.clone(), &head.to_parts()),
-                };
+                let check = f(origin.clone(), parts());
                 Evaluation::Pending {
                     check,
                     provisional: verdict,
@@ -160,11 +166,13 @@ impl Policy {
         }
     }
 
-    fn evaluate_preflight(
+    fn evaluate_preflight<'a>(
         &self,
         headers: &HeaderMap,
         methods: GetAll<'_, HeaderValue>,
         allow_origin: HeaderValue,
+        origin: &HeaderValue,
+        parts: &impl Fn() -> &'a Parts,
     ) -> Verdict {
         let deny = |denial| Verdict::Denied {
             kind: RequestKind::Preflight,
@@ -188,16 +196,20 @@ impl Policy {
         {
             return deny(denial);
         }
+        // Private Network Access: answered only when the policy allows it, and only for the
+        // exact value `true`. Otherwise the header is ignored, as a server that does not know
+        // it would; the browser then refuses the preflight for want of
+        // `Access-Control-Allow-Private-Network`.
         let private_network = headers
             .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
-        if private_network && !self.private_network {
-            return deny(Denial::PrivateNetworkNotAllowed);
-        }
+            .is_some_and(|v| v == "true")
+            && self.private_network.decide(origin, parts);
         Verdict::Allowed {
             kind: RequestKind::Preflight,
             grant: Grant {
                 allow_origin,
+                credentials: self.credentials.decide(origin, parts),
+                max_age: self.max_age.value(origin, parts),
                 allow_methods: self.methods.header(method),
                 allow_headers: self.headers.header(&requested_headers),
                 private_network,

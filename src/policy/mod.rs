@@ -17,24 +17,34 @@
 //! [`Settings::compile`] validates it, reporting every problem at once, and precomputes every
 //! header value.
 
+use std::fmt;
+
+use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::decision::{Decision, RequestKind};
 use crate::headers::HeaderPolicy;
+use crate::max_age::DurationFn;
 use crate::methods::MethodPolicy;
-use crate::origin::OriginMatcher;
+use crate::origin::{OriginMatcher, SyncPredicate};
 use crate::vary::Vary;
+use crate::warning::ConfigWarning;
 
 mod answer;
+mod compile_set;
 mod evaluate;
 mod head;
+mod lint;
 mod plan;
+mod set;
 mod settings;
 
-pub(crate) use answer::Decoration;
+pub(crate) use answer::{Decoration, Removed};
 pub(crate) use evaluate::{Evaluation, Verdict};
 pub(crate) use head::Head;
 pub(crate) use plan::{Pending, Plan};
+use set::PolicySet;
+pub(crate) use set::Selected;
 pub(crate) use settings::Settings;
 
 pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -52,17 +62,22 @@ pub(crate) const DEFAULT_MAX_REQUEST_HEADERS: usize = 64;
 #[derive(Debug)]
 pub(crate) struct Policy {
     pub(crate) origin: OriginMatcher,
-    credentials: bool,
+    credentials: Switch,
     methods: MethodPolicy,
     headers: HeaderPolicy,
     expose: Option<HeaderValue>,
-    max_age: Option<HeaderValue>,
-    private_network: bool,
+    max_age: MaxAgeValue,
+    private_network: Switch,
+    /// Whether evaluating calls a function of the request head (an origin, credentials,
+    /// max-age or private network predicate), which takes the head as [`Parts`].
+    calls_predicate: bool,
     preflight_status: StatusCode,
     strict_preflight: bool,
     reject_disallowed_origins: bool,
     preflight_continue: bool,
     max_request_headers: usize,
+    /// Leave the CORS grant headers the inner service set, instead of replacing them.
+    preserve_inner_headers: bool,
     /// Insert the [`Decision`] into request extensions.
     pub(crate) decision_extension: bool,
     #[cfg(feature = "tracing")]
@@ -71,12 +86,80 @@ pub(crate) struct Policy {
     /// not depend on the origin (`*`).
     vary_actual: Option<&'static Vary>,
     vary_preflight: &'static Vary,
+    /// Settings that build but that no browser honours, or that are almost always a mistake.
+    pub(crate) warnings: Vec<ConfigWarning>,
+    /// The policies in front of this one, for a set; this one is then the last resort.
+    set: Option<Box<PolicySet>>,
     /// Answers to allowed preflights without and with `Access-Control-Allow-Headers`, with
     /// placeholders where a value depends on the request; see [`Policy::answer`].
     preflight_templates: [HeaderMap; 2],
 }
 
+/// A yes-or-no setting, possibly decided per request.
+pub(crate) enum Switch {
+    Off,
+    On,
+    Predicate(SyncPredicate),
+}
+
+impl Switch {
+    fn decide<'a>(&self, origin: &HeaderValue, parts: &impl Fn() -> &'a Parts) -> bool {
+        match self {
+            Self::Off => false,
+            Self::On => true,
+            Self::Predicate(f) => f(origin, parts()),
+        }
+    }
+}
+
+impl fmt::Debug for Switch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Off => "Off",
+            Self::On => "On",
+            Self::Predicate(_) => "Predicate(..)",
+        })
+    }
+}
+
+/// The compiled `Access-Control-Max-Age`.
+pub(crate) enum MaxAgeValue {
+    Unset,
+    Fixed(HeaderValue),
+    Dynamic(DurationFn),
+}
+
+impl MaxAgeValue {
+    fn value<'a>(
+        &self,
+        origin: &HeaderValue,
+        parts: &impl Fn() -> &'a Parts,
+    ) -> Option<HeaderValue> {
+        match self {
+            Self::Unset => None,
+            Self::Fixed(value) => Some(value.clone()),
+            Self::Dynamic(f) => Some(HeaderValue::from(f(origin, parts()).as_secs())),
+        }
+    }
+}
+
+impl fmt::Debug for MaxAgeValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unset => f.write_str("Unset"),
+            Self::Fixed(value) => f.debug_tuple("Fixed").field(value).finish(),
+            Self::Dynamic(_) => f.write_str("Dynamic(..)"),
+        }
+    }
+}
+
 impl Policy {
+    /// Whether evaluating a request calls a function of its head, which takes it as
+    /// [`Parts`].
+    pub(crate) fn calls_predicate(&self) -> bool {
+        self.calls_predicate
+    }
+
     /// The public decision for a verdict of this policy.
     pub(crate) fn decision(&self, verdict: &Verdict) -> Decision {
         let kind = verdict.kind();
@@ -84,33 +167,51 @@ impl Policy {
             kind,
             denial: verdict.denial().cloned(),
             passthrough: kind == RequestKind::Preflight && self.preflight_continue,
+            policy: None,
+            considered: Vec::new(),
         }
     }
 }
 
 static VARY_ORIGIN: Vary = Vary::new(&["origin"], "origin");
 
-/// `Vary` of preflight answers, origin-dependent or not. `Access-Control-Request-Private-Network`
-/// is always listed: the answer depends on it whether private network access is allowed
-/// (granted) or not (refused).
-static VARY_PREFLIGHT: [Vary; 2] = [
-    Vary::new(
-        &[
-            "origin",
-            "access-control-request-method",
-            "access-control-request-headers",
-            "access-control-request-private-network",
-        ],
-        "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
-    ),
-    Vary::new(
-        &[
-            "access-control-request-method",
-            "access-control-request-headers",
-            "access-control-request-private-network",
-        ],
-        "access-control-request-method, access-control-request-headers, access-control-request-private-network",
-    ),
+/// `Vary` of preflight answers: by whether the answer depends on the origin, then by whether
+/// private network access is allowed (only then does the answer depend on
+/// `Access-Control-Request-Private-Network`).
+static VARY_PREFLIGHT: [[Vary; 2]; 2] = [
+    [
+        Vary::new(
+            &[
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+            ],
+            "origin, access-control-request-method, access-control-request-headers",
+        ),
+        Vary::new(
+            &[
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network",
+            ],
+            "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+        ),
+    ],
+    [
+        Vary::new(
+            &["access-control-request-method", "access-control-request-headers"],
+            "access-control-request-method, access-control-request-headers",
+        ),
+        Vary::new(
+            &[
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network",
+            ],
+            "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+        ),
+    ],
 ];
 
 #[cfg(test)]
@@ -120,6 +221,6 @@ mod tests {
     #[test]
     fn vary_values_join_their_tokens() {
         assert!(VARY_ORIGIN.is_consistent());
-        assert!(VARY_PREFLIGHT.iter().all(Vary::is_consistent));
+        assert!(VARY_PREFLIGHT.iter().flatten().all(Vary::is_consistent));
     }
 }

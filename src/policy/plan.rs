@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use http::{response, HeaderMap, StatusCode};
 
 use super::answer::Decoration;
-use super::{Evaluation, Head, Policy, Verdict};
+use super::{Evaluation, Head, Policy, Selected, Verdict};
 use crate::decision::{Decision, Denial, RequestKind};
 use crate::origin::BoxBoolFuture;
 
@@ -30,6 +30,8 @@ pub(crate) enum Plan {
 pub(crate) struct Pending {
     check: BoxBoolFuture,
     policy: Arc<Policy>,
+    /// The policy of a set it is (`None`: the top level).
+    index: Option<usize>,
     provisional: Verdict,
 }
 
@@ -41,7 +43,9 @@ impl Pending {
 
     /// The decision once the check answered `allowed`.
     pub(crate) fn decision(&self, allowed: bool) -> Decision {
-        self.policy.decision(&self.verdict(allowed))
+        let mut decision = self.policy.decision(&self.verdict(allowed));
+        decision.policy = self.index;
+        decision
     }
 
     /// The layer's answer once the check answered (for [`Plan::CheckThenAnswer`]).
@@ -93,15 +97,33 @@ impl Policy {
     /// A dry run for a request head: the decision, the status the layer answers with (`None`
     /// when the inner service answers) and the headers it sends or adds. An async origin
     /// check counts as allowing; a sync predicate runs on a copy of the head.
-    pub(crate) fn dry_run(&self, head: Head<'_>) -> (Decision, Option<StatusCode>, HeaderMap) {
-        let verdict = self.evaluate(head, None).assuming_origin_allowed();
-        let decision = self.decision(&verdict);
-        let (status, headers) = self.plan_verdict(verdict).dry_run();
+    pub(crate) fn dry_run(
+        self: &Arc<Self>,
+        head: Head<'_>,
+    ) -> (Decision, Option<StatusCode>, HeaderMap) {
+        let (selected, verdict, decision) = self.dry_decision(head);
+        let (status, headers) = selected.policy.plan_verdict(verdict).dry_run();
         (decision, status, headers)
     }
 
-    /// The plan for an evaluated request.
-    pub(crate) fn plan(self: &Arc<Self>, evaluation: Evaluation) -> Plan {
+    /// The policy chosen for a head, its verdict and the decision, for a dry run: an async
+    /// origin check counts as allowing.
+    pub(crate) fn dry_decision(
+        self: &Arc<Self>,
+        head: Head<'_>,
+    ) -> (Selected<'_>, Verdict, Decision) {
+        let selected = self.select(head, None);
+        let verdict = selected
+            .policy
+            .evaluate(head, None)
+            .assuming_origin_allowed();
+        let decision = selected.decision(self, &verdict, head.uri.path());
+        (selected, verdict, decision)
+    }
+
+    /// The plan for an evaluated request of this policy, `policies[index]` of its layer's
+    /// set (`None`: the top level).
+    pub(crate) fn plan(self: &Arc<Self>, evaluation: Evaluation, index: Option<usize>) -> Plan {
         match evaluation {
             Evaluation::Done(verdict) => self.plan_verdict(verdict),
             Evaluation::Pending { check, provisional } => {
@@ -109,6 +131,7 @@ impl Policy {
                 let pending = Pending {
                     check,
                     policy: Arc::clone(self),
+                    index,
                     provisional,
                 };
                 if forwards {

@@ -1,15 +1,19 @@
 //! The plain data of a policy, and its compilation into a [`Policy`].
 
-use std::time::Duration;
-
 use http::{HeaderMap, HeaderValue, StatusCode};
 
-use super::{Policy, DEFAULT_MAX_REQUEST_HEADERS, VARY_ORIGIN, VARY_PREFLIGHT};
+use super::compile_set::{compile_set, top_level_paths};
+use super::{
+    MaxAgeValue, Policy, Switch, DEFAULT_MAX_REQUEST_HEADERS, VARY_ORIGIN, VARY_PREFLIGHT,
+};
+use crate::credentials::{AllowCredentials, CredentialsSpec};
 use crate::error::{ConfigProblem, ProblemKind};
 use crate::field::Field;
 use crate::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
+use crate::max_age::{MaxAge, MaxAgeSpec};
 use crate::methods::{AllowMethods, MethodPolicy};
 use crate::origin::{AllowOrigin, OriginMatcher};
+use crate::private_network::{AllowPrivateNetwork, PrivateNetworkSpec};
 
 /// A policy as configured: what the builder, a configuration file and the presets fill in.
 /// Nothing is checked until [`Settings::compile`].
@@ -19,9 +23,9 @@ pub(crate) struct Settings {
     pub(crate) allow_methods: AllowMethods,
     pub(crate) allow_headers: AllowHeaders,
     pub(crate) expose_headers: ExposeHeaders,
-    pub(crate) allow_credentials: bool,
-    pub(crate) max_age: Option<Duration>,
-    pub(crate) allow_private_network: bool,
+    pub(crate) allow_credentials: AllowCredentials,
+    pub(crate) max_age: MaxAge,
+    pub(crate) allow_private_network: AllowPrivateNetwork,
     /// `None` for the default, `204 No Content`. A number rather than a [`StatusCode`], so
     /// that a configuration file's value that is no status at all is reported here, in order,
     /// with every other problem.
@@ -30,7 +34,13 @@ pub(crate) struct Settings {
     pub(crate) reject_disallowed_origins: bool,
     pub(crate) preflight_continue: bool,
     pub(crate) max_request_headers: usize,
+    pub(crate) preserve_inner_cors_headers: bool,
+    pub(crate) dangerously_allow_public_suffix_patterns: bool,
     pub(crate) decision_extension: bool,
+    /// The path prefixes of a policy of a set; `None`: every path.
+    pub(crate) paths: Option<Vec<String>>,
+    /// The policies of a set, in front of this one.
+    pub(crate) policies: Vec<Settings>,
     #[cfg(feature = "tracing")]
     pub(crate) denial_level: tracing::Level,
 }
@@ -42,15 +52,19 @@ impl Default for Settings {
             allow_methods: AllowMethods::default(),
             allow_headers: AllowHeaders::default(),
             expose_headers: ExposeHeaders::default(),
-            allow_credentials: false,
-            max_age: None,
-            allow_private_network: false,
+            allow_credentials: AllowCredentials::default(),
+            max_age: MaxAge::default(),
+            allow_private_network: AllowPrivateNetwork::default(),
             preflight_status: None,
             strict_preflight: false,
             reject_disallowed_origins: false,
             preflight_continue: false,
             max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
+            preserve_inner_cors_headers: false,
+            dangerously_allow_public_suffix_patterns: false,
             decision_extension: false,
+            paths: None,
+            policies: Vec::new(),
             #[cfg(feature = "tracing")]
             denial_level: tracing::Level::DEBUG,
         }
@@ -58,16 +72,48 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Validates every setting and precomputes every header value. The problems come in the
-    /// order of the settings, then the combinations that conflict.
+    /// Validates every setting, of every policy of a set, and precomputes every header
+    /// value. The problems come in the order of the settings, then the combinations that
+    /// conflict, then each policy of the set's.
     pub(crate) fn compile(&self) -> Result<Policy, Vec<ConfigProblem>> {
-        let mut problems = Vec::new();
-        let credentials = self.allow_credentials;
-        let origin = OriginMatcher::compile(&self.allow_origin.0, credentials, &mut problems);
+        if self.policies.is_empty() {
+            let mut problems = Vec::new();
+            if let Some(paths) = &self.paths {
+                problems.push(top_level_paths(paths));
+            }
+            return match self.compile_one(false, problems) {
+                Ok(policy) => Ok(policy),
+                Err(problems) => Err(problems),
+            };
+        }
+        compile_set(self)
+    }
+
+    /// Compiles one policy. `vary_origin`: send `Vary: Origin` whatever the origins, as every
+    /// policy of a set does unless all of them answer `*`. `problems` holds those found
+    /// already.
+    pub(super) fn compile_one(
+        &self,
+        vary_origin: bool,
+        mut problems: Vec<ConfigProblem>,
+    ) -> Result<Policy, Vec<ConfigProblem>> {
+        // What is refused with credentials is refused with a credentials predicate too: it
+        // may say yes to any request.
+        let credentials = self.allow_credentials.is_possible();
+        let origin = OriginMatcher::compile(
+            &self.allow_origin.0,
+            credentials,
+            self.dangerously_allow_public_suffix_patterns,
+            &mut problems,
+        );
         let methods = MethodPolicy::compile(&self.allow_methods.0, credentials, &mut problems);
         let headers = HeaderPolicy::compile(&self.allow_headers.0, credentials, &mut problems);
         let expose = compile_expose(&self.expose_headers.0, credentials, &mut problems);
-        let max_age = self.max_age.map(|d| HeaderValue::from(d.as_secs()));
+        let max_age = match &self.max_age.0 {
+            MaxAgeSpec::Unset => MaxAgeValue::Unset,
+            MaxAgeSpec::Exact(d) => MaxAgeValue::Fixed(HeaderValue::from(d.as_secs())),
+            MaxAgeSpec::Dynamic(f) => MaxAgeValue::Dynamic(f.clone()),
+        };
         let preflight_status = self.compile_preflight_status(&mut problems);
         if self.max_request_headers == 0 {
             problems.push(ConfigProblem::new(
@@ -99,7 +145,22 @@ impl Settings {
             return Err(problems);
         }
 
-        let origin_dependent = !matches!(origin, OriginMatcher::Any);
+        let origin_dependent = vary_origin || !matches!(origin, OriginMatcher::Any);
+        let credentials = match &self.allow_credentials.0 {
+            CredentialsSpec::No => Switch::Off,
+            CredentialsSpec::Yes => Switch::On,
+            CredentialsSpec::Predicate(f) => Switch::Predicate(f.clone()),
+        };
+        let private_network = match &self.allow_private_network.0 {
+            PrivateNetworkSpec::No => Switch::Off,
+            PrivateNetworkSpec::Yes => Switch::On,
+            PrivateNetworkSpec::Predicate(f) => Switch::Predicate(f.clone()),
+        };
+        let calls_predicate = origin.calls_predicate()
+            || [&credentials, &private_network]
+                .iter()
+                .any(|s| matches!(s, Switch::Predicate(_)))
+            || matches!(max_age, MaxAgeValue::Dynamic(_));
         let mut policy = Policy {
             origin,
             credentials,
@@ -107,7 +168,8 @@ impl Settings {
             headers,
             expose,
             max_age,
-            private_network: self.allow_private_network,
+            private_network,
+            calls_predicate,
             preflight_status: preflight_status
                 .ok()
                 .flatten()
@@ -116,11 +178,15 @@ impl Settings {
             reject_disallowed_origins: self.reject_disallowed_origins,
             preflight_continue: self.preflight_continue,
             max_request_headers: self.max_request_headers,
+            preserve_inner_headers: self.preserve_inner_cors_headers,
             decision_extension: self.decision_extension,
             #[cfg(feature = "tracing")]
             denial_level: self.denial_level,
             vary_actual: origin_dependent.then_some(&VARY_ORIGIN),
-            vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)],
+            vary_preflight: &VARY_PREFLIGHT[usize::from(!origin_dependent)]
+                [usize::from(self.allow_private_network.is_possible())],
+            warnings: self.warnings(),
+            set: None,
             preflight_templates: [HeaderMap::new(), HeaderMap::new()],
         };
         policy.preflight_templates = [

@@ -21,7 +21,7 @@ pin_project! {
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let service = CorsLayer::permissive().layer(service_fn(|_req: Request<()>| async {
+    /// let service = CorsLayer::permissive().build().unwrap().layer(service_fn(|_req: Request<()>| async {
     ///     Ok::<_, std::convert::Infallible>(Response::new(String::from("hello")))
     /// }));
     /// let preflight = Request::options("/")

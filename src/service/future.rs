@@ -24,7 +24,7 @@ pin_project! {
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let mut service = CorsLayer::permissive().layer(service_fn(|_req: Request<()>| async {
+    /// let mut service = CorsLayer::permissive().build().unwrap().layer(service_fn(|_req: Request<()>| async {
     ///     Ok::<_, std::convert::Infallible>(Response::new(()))
     /// }));
     /// let request = Request::get("/").header(header::ORIGIN, "https://a.example").body(())?;
@@ -169,7 +169,13 @@ where
                     ..
                 } = finished
                 {
-                    decoration.write(response.headers_mut());
+                    let removed = decoration.write(response.headers_mut());
+                    #[cfg(feature = "tracing")]
+                    if !removed.is_empty() {
+                        crate::trace::replaced_inner_headers(removed);
+                    }
+                    #[cfg(not(feature = "tracing"))]
+                    let _ = removed;
                 }
                 return Poll::Ready(Ok(response.map(ResponseBody::new)));
             }

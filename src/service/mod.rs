@@ -9,7 +9,7 @@ use http::request::Parts;
 use http::{Request, Response};
 use tower_service::Service;
 
-use crate::policy::{Evaluation, Head, Plan, Policy, Verdict};
+use crate::policy::{Evaluation, Head, Plan, Policy, Selected, Verdict};
 use crate::shared::{PolicyCell, Shared};
 
 mod body;
@@ -65,7 +65,7 @@ impl<S> Cors<S> {
     /// use tower_cors::CorsLayer;
     ///
     /// let inner = service_fn(|req: http::Request<()>| async { Ok::<_, std::convert::Infallible>(http::Response::new(())) });
-    /// let cors = CorsLayer::permissive().layer(inner);
+    /// let cors = CorsLayer::permissive().build().unwrap().layer(inner);
     /// let _inner = cors.get_ref();
     /// ```
     pub fn get_ref(&self) -> &S {
@@ -80,7 +80,7 @@ impl<S> Cors<S> {
     ///
     /// struct Handler { greeting: &'static str }
     ///
-    /// let mut cors = CorsLayer::permissive().layer(Handler { greeting: "hello" });
+    /// let mut cors = CorsLayer::permissive().build().unwrap().layer(Handler { greeting: "hello" });
     /// cors.get_mut().greeting = "bonjour";
     /// assert_eq!(cors.get_ref().greeting, "bonjour");
     /// ```
@@ -96,7 +96,7 @@ impl<S> Cors<S> {
     ///
     /// struct Handler { greeting: &'static str }
     ///
-    /// let cors = CorsLayer::permissive().layer(Handler { greeting: "hello" });
+    /// let cors = CorsLayer::permissive().build().unwrap().layer(Handler { greeting: "hello" });
     /// let handler: Handler = cors.into_inner();
     /// assert_eq!(handler.greeting, "hello");
     /// ```
@@ -138,20 +138,25 @@ where
                 &guard
             }
         };
-        let evaluation = if policy.origin.calls_predicate() {
+        // The policy that decides (the layer's own, or one of its set), and its verdict.
+        let (selected, evaluation) = if policy.calls_predicate() {
             with_parts(&mut request, |parts| {
-                policy.evaluate(Head::of_parts(parts), Some(parts))
+                let head = Head::of_parts(parts);
+                let selected = policy.select(head, Some(parts));
+                (selected, selected.policy.evaluate(head, Some(parts)))
             })
         } else {
-            policy.evaluate(Head::of(&request), None)
+            let head = Head::of(&request);
+            let selected = policy.select(head, None);
+            (selected, selected.policy.evaluate(head, None))
         };
         // A verdict still waiting on an async origin check is not known yet: it is traced when
         // the check answers, and neither compared with a report-only candidate nor put into
         // the request's extensions.
         if let Evaluation::Done(verdict) = &evaluation {
-            observe(&self.shared, policy, verdict, &mut request);
+            observe(&self.shared, policy, selected, verdict, &mut request);
         }
-        match policy.plan(evaluation) {
+        match selected.policy.plan(evaluation, selected.index) {
             Plan::Answer(head) => ResponseFuture::answer(head),
             Plan::Forward(decoration) => {
                 ResponseFuture::forward(self.inner.call(request), decoration)
@@ -167,19 +172,28 @@ where
 /// What happens to a decision known when the request comes in, besides its plan: the
 /// report-only comparison, the `tracing` event and the request extension.
 #[inline]
-fn observe<B>(shared: &Shared, policy: &Policy, verdict: &Verdict, request: &mut Request<B>) {
+fn observe<B>(
+    shared: &Shared,
+    top: &Policy,
+    selected: Selected<'_>,
+    verdict: &Verdict,
+    request: &mut Request<B>,
+) {
     if let Some(report_only) = &shared.report_only {
         report_only.observe(Head::of(request), verdict);
     }
+    let policy = selected.policy;
     #[cfg(feature = "tracing")]
     crate::trace::decision(
         policy.denial_level,
         Some(Head::of(request)),
-        &policy.decision(verdict),
+        &selected.decision(top, verdict, request.uri().path()),
     );
     if policy.decision_extension {
-        request.extensions_mut().insert(policy.decision(verdict));
+        let decision = selected.decision(top, verdict, request.uri().path());
+        request.extensions_mut().insert(decision);
     }
+    let _ = top;
 }
 
 /// Runs `f` on the request's head as [`Parts`], which predicates take, and puts the head back.

@@ -1,5 +1,6 @@
 //! The browser's side: the Fetch Standard's CORS check and CORS-preflight fetch, applied to
-//! the answers the layer would give.
+//! an answer's status and headers, whoever sent them (the layer in a dry run, or a live
+//! server).
 
 use std::fmt;
 
@@ -9,7 +10,7 @@ use http::header::{
 };
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
-use super::{BrowserRequest, Exchange};
+use super::BrowserRequest;
 use crate::methods::is_safelisted_method;
 use crate::policy::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK;
 use crate::util::for_each_element;
@@ -30,12 +31,16 @@ use crate::util::for_each_element;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Blocked {
-    /// The preflight's status is not 2xx.
+    /// The preflight's status is not 2xx (a redirect included: browsers never follow one for
+    /// a preflight).
     PreflightStatus(StatusCode),
     /// No `Access-Control-Allow-Origin`.
     NoAllowOrigin,
     /// `Access-Control-Allow-Origin` names another origin.
     AllowOriginMismatch(HeaderValue),
+    /// `Access-Control-Allow-Origin` holds several values (several header lines, or a list);
+    /// the value is all of them as the browser reads them, joined with `", "`.
+    MultipleAllowOrigins(HeaderValue),
     /// `Access-Control-Allow-Origin: *` on a credentialed request.
     WildcardOriginWithCredentials,
     /// A credentialed request without `Access-Control-Allow-Credentials: true`.
@@ -50,13 +55,23 @@ pub enum Blocked {
 
 impl fmt::Display for Blocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = |v: &HeaderValue| String::from_utf8_lossy(v.as_bytes()).into_owned();
         match self {
+            Self::PreflightStatus(s) if s.is_redirection() => write!(
+                f,
+                "the preflight answer is a redirect ({s}); browsers never follow redirects for a preflight"
+            ),
             Self::PreflightStatus(s) => write!(f, "the preflight answer has status {s}, not 2xx"),
             Self::NoAllowOrigin => f.write_str("the answer has no Access-Control-Allow-Origin"),
             Self::AllowOriginMismatch(v) => write!(
                 f,
                 "Access-Control-Allow-Origin is {:?}, not the page's origin",
-                String::from_utf8_lossy(v.as_bytes())
+                text(v)
+            ),
+            Self::MultipleAllowOrigins(v) => write!(
+                f,
+                "Access-Control-Allow-Origin has several values ({:?}); only one is allowed",
+                text(v)
             ),
             Self::WildcardOriginWithCredentials => f.write_str(
                 "Access-Control-Allow-Origin is \"*\", which is refused on credentialed requests",
@@ -81,29 +96,17 @@ impl fmt::Display for Blocked {
     }
 }
 
-/// The CORS check: can the page read a response with these headers?
-pub(super) fn cors_check(request: &BrowserRequest, headers: &HeaderMap) -> Result<(), Blocked> {
-    let mut values = headers.get_all(ACCESS_CONTROL_ALLOW_ORIGIN).iter();
-    let origin = match (values.next(), values.next()) {
-        (Some(v), None) => v,
-        (None, _) => return Err(Blocked::NoAllowOrigin),
-        (Some(v), Some(_)) => return Err(Blocked::AllowOriginMismatch(v.clone())),
-    };
-    if origin == "*" {
-        if request.credentials {
-            return Err(Blocked::WildcardOriginWithCredentials);
-        }
-    } else if origin != request.origin {
-        return Err(Blocked::AllowOriginMismatch(origin.clone()));
+/// A header as the Fetch Standard "gets" it: every line's value joined with `", "`.
+fn combined(headers: &HeaderMap, name: HeaderName) -> Option<HeaderValue> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    let mut joined = first.as_bytes().to_vec();
+    for value in values {
+        joined.extend_from_slice(b", ");
+        joined.extend_from_slice(value.as_bytes());
     }
-    if request.credentials
-        && headers
-            .get(ACCESS_CONTROL_ALLOW_CREDENTIALS)
-            .is_none_or(|v| v != "true")
-    {
-        return Err(Blocked::NoAllowCredentials);
-    }
-    Ok(())
+    // Valid values joined with ", " are a valid value.
+    Some(HeaderValue::from_bytes(&joined).unwrap_or_else(|_| first.clone()))
 }
 
 fn list_contains(
@@ -123,40 +126,128 @@ fn list_contains(
     found
 }
 
-/// The CORS-preflight fetch's checks after the CORS check.
-pub(super) fn preflight_check(
-    request: &BrowserRequest,
-    exchange: &Exchange,
-) -> Result<(), Blocked> {
-    let status = exchange.status.unwrap_or(StatusCode::OK);
-    if !status.is_success() {
-        return Err(Blocked::PreflightStatus(status));
-    }
-    cors_check(request, &exchange.headers)?;
-    let h = &exchange.headers;
-    if request.private_network
-        && h.get(ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK)
-            .is_none_or(|v| v != "true")
-    {
-        return Err(Blocked::PrivateNetworkNotAllowed);
-    }
-    let method = request.method.as_str().as_bytes();
-    let wildcard_ok = !request.credentials;
-    let method_allowed = is_safelisted_method(method)
-        || list_contains(h, ACCESS_CONTROL_ALLOW_METHODS, method, false)
-        || (wildcard_ok && list_contains(h, ACCESS_CONTROL_ALLOW_METHODS, b"*", false));
-    if !method_allowed {
-        return Err(Blocked::MethodNotAllowed(request.method.clone()));
-    }
-    for name in request.unsafe_header_names() {
-        let listed = list_contains(h, ACCESS_CONTROL_ALLOW_HEADERS, name.as_bytes(), true);
-        let wildcard = wildcard_ok
-            && name != AUTHORIZATION.as_str()
-            && list_contains(h, ACCESS_CONTROL_ALLOW_HEADERS, b"*", false);
-        if !listed && !wildcard {
-            let name = HeaderName::from_bytes(name.as_bytes()).unwrap_or(AUTHORIZATION);
-            return Err(Blocked::HeaderNotAllowed(name));
+impl BrowserRequest {
+    /// The Fetch Standard's CORS check: whether the page may read an answer with these
+    /// headers. The browser applies it to the actual response, to every redirect on the way
+    /// to it, and to the preflight's answer (as part of
+    /// [`check_preflight`](Self::check_preflight)).
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue, Method};
+    /// use tower_cors::{Blocked, BrowserRequest};
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// let mut headers = HeaderMap::new();
+    /// assert_eq!(request.check_response(&headers), Err(Blocked::NoAllowOrigin));
+    ///
+    /// headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    /// assert_eq!(request.check_response(&headers), Ok(()));
+    /// // `*` never serves a request with credentials.
+    /// let with_cookies = request.clone().credentials(true);
+    /// assert_eq!(
+    ///     with_cookies.check_response(&headers),
+    ///     Err(Blocked::WildcardOriginWithCredentials)
+    /// );
+    ///
+    /// // Two lines (a proxy and the application both adding the header) are two values.
+    /// headers.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    /// assert_eq!(
+    ///     request.check_response(&headers),
+    ///     Err(Blocked::MultipleAllowOrigins(HeaderValue::from_static("*, *")))
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The reason the browser blocks the answer.
+    pub fn check_response(&self, headers: &HeaderMap) -> Result<(), Blocked> {
+        let several = headers.get_all(ACCESS_CONTROL_ALLOW_ORIGIN).iter().nth(1);
+        let Some(origin) = combined(headers, ACCESS_CONTROL_ALLOW_ORIGIN) else {
+            return Err(Blocked::NoAllowOrigin);
+        };
+        if origin == "*" {
+            if self.credentials {
+                return Err(Blocked::WildcardOriginWithCredentials);
+            }
+        } else if origin != self.origin {
+            if several.is_some() || origin.as_bytes().contains(&b',') {
+                return Err(Blocked::MultipleAllowOrigins(origin));
+            }
+            return Err(Blocked::AllowOriginMismatch(origin));
         }
+        if self.credentials
+            && combined(headers, ACCESS_CONTROL_ALLOW_CREDENTIALS).is_none_or(|v| v != "true")
+        {
+            return Err(Blocked::NoAllowCredentials);
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// The CORS-preflight fetch's checks on the preflight's answer: a 2xx status, the CORS
+    /// check, then the method, every header of
+    /// [`unsafe_header_names`](Self::unsafe_header_names) and, when asked for, private network
+    /// access. Only when they pass does the browser send the actual request.
+    ///
+    /// ```
+    /// use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+    /// use tower_cors::{Blocked, BrowserRequest};
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::PUT)?
+    ///     .header("x-custom", "1")?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(
+    ///     header::ACCESS_CONTROL_ALLOW_ORIGIN,
+    ///     HeaderValue::from_static("https://app.example.com"),
+    /// );
+    /// headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, PUT"));
+    /// assert_eq!(
+    ///     request.check_preflight(StatusCode::NO_CONTENT, &headers),
+    ///     Err(Blocked::HeaderNotAllowed(header::HeaderName::from_static("x-custom")))
+    /// );
+    ///
+    /// headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("X-Custom"));
+    /// assert_eq!(request.check_preflight(StatusCode::NO_CONTENT, &headers), Ok(()));
+    /// // A redirect is not followed: the preflight fails.
+    /// assert_eq!(
+    ///     request.check_preflight(StatusCode::MOVED_PERMANENTLY, &headers),
+    ///     Err(Blocked::PreflightStatus(StatusCode::MOVED_PERMANENTLY))
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The reason the preflight fails, which stops the browser from sending the request.
+    pub fn check_preflight(&self, status: StatusCode, headers: &HeaderMap) -> Result<(), Blocked> {
+        if !status.is_success() {
+            return Err(Blocked::PreflightStatus(status));
+        }
+        self.check_response(headers)?;
+        let h = headers;
+        if self.private_network
+            && combined(h, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK).is_none_or(|v| v != "true")
+        {
+            return Err(Blocked::PrivateNetworkNotAllowed);
+        }
+        let method = self.method.as_str().as_bytes();
+        let wildcard_ok = !self.credentials;
+        let method_allowed = is_safelisted_method(method)
+            || list_contains(h, ACCESS_CONTROL_ALLOW_METHODS, method, false)
+            || (wildcard_ok && list_contains(h, ACCESS_CONTROL_ALLOW_METHODS, b"*", false));
+        if !method_allowed {
+            return Err(Blocked::MethodNotAllowed(self.method.clone()));
+        }
+        for name in self.unsafe_header_names() {
+            let listed = list_contains(h, ACCESS_CONTROL_ALLOW_HEADERS, name.as_bytes(), true);
+            let wildcard = wildcard_ok
+                && name != AUTHORIZATION.as_str()
+                && list_contains(h, ACCESS_CONTROL_ALLOW_HEADERS, b"*", false);
+            if !listed && !wildcard {
+                let name = HeaderName::from_bytes(name.as_bytes()).unwrap_or(AUTHORIZATION);
+                return Err(Blocked::HeaderNotAllowed(name));
+            }
+        }
+        Ok(())
+    }
 }

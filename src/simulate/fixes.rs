@@ -42,7 +42,6 @@ pub(super) fn fix_for_denial(denial: &Denial, request: &BrowserRequest, policy: 
         Denial::AuthorizationNotCoveredByWildcard => {
             "add \"authorization\" to allow_headers (the \"*\" wildcard never covers it; \"*, authorization\" allows both)".to_owned()
         }
-        Denial::PrivateNetworkNotAllowed => "set allow_private_network = true".to_owned(),
     }
 }
 
@@ -54,6 +53,7 @@ pub(super) fn fix_for_block(blocked: &Blocked) -> Option<String> {
         }
         Blocked::NoAllowCredentials => "set allow_credentials = true".to_owned(),
         Blocked::PreflightStatus(_) => "set preflight_status to a 2xx status (and strict_preflight = false)".to_owned(),
+        Blocked::PrivateNetworkNotAllowed => "set allow_private_network = true (Private Network Access, which only older Chromium versions ask for)".to_owned(),
         _ => return None,
     })
 }

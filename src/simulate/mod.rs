@@ -6,7 +6,11 @@
 //! - `request`: the request a script makes ([`BrowserRequest`]) and what the browser sends;
 //! - `rules`: forbidden methods and headers, and the CORS-safelisted request headers;
 //! - `browser`: the CORS check and the preflight's checks, and why they fail ([`Blocked`]);
+//!   public as [`BrowserRequest::check_preflight`] and [`BrowserRequest::check_response`],
+//!   so that a probe of a live server judges real answers with the same code;
 //! - `fixes`: the configuration change for each denial and block.
+
+use std::sync::Arc;
 
 use http::{HeaderMap, Request, StatusCode};
 
@@ -20,7 +24,6 @@ mod request;
 mod rules;
 
 pub use browser::Blocked;
-use browser::{cors_check, preflight_check};
 use fixes::{fix_for_block, fix_for_denial};
 pub use request::{BrowserRequest, InvalidRequest};
 
@@ -31,7 +34,7 @@ pub use request::{BrowserRequest, InvalidRequest};
 /// use tower_cors::{BrowserRequest, CorsLayer};
 ///
 /// let request = BrowserRequest::new("https://app.example.com", Method::PUT)?;
-/// let simulation = CorsLayer::permissive().simulate(&request);
+/// let simulation = CorsLayer::permissive().build().unwrap().simulate(&request);
 /// let preflight = simulation.preflight.ok_or("PUT is preflighted")?;
 /// assert_eq!(preflight.request.method(), Method::OPTIONS);
 /// assert_eq!(preflight.status, Some(StatusCode::NO_CONTENT));
@@ -100,7 +103,7 @@ impl Simulation {
     }
 }
 
-fn exchange(policy: &Policy, request: Request<()>) -> Exchange {
+fn exchange(policy: &Arc<Policy>, request: Request<()>) -> Exchange {
     let (decision, status, headers) = policy.dry_run(Head::of(&request));
     Exchange {
         request,
@@ -145,11 +148,13 @@ impl CorsLayer {
             }
         };
         let preflight = request
-            .needs_preflight()
-            .then(|| exchange(&policy, request.preflight()));
+            .preflight_request()
+            .map(|preflight| exchange(&policy, preflight));
         if let Some(preflight) = &preflight {
             note(&preflight.decision, &mut fixes);
-            if let Err(blocked) = preflight_check(request, preflight) {
+            // A preflight the inner service answers (`preflight_continue`) is taken as 200.
+            let status = preflight.status.unwrap_or(StatusCode::OK);
+            if let Err(blocked) = request.check_preflight(status, &preflight.headers) {
                 if fixes.is_empty() {
                     fixes.extend(fix_for_block(&blocked));
                 }
@@ -161,9 +166,9 @@ impl CorsLayer {
                 };
             }
         }
-        let actual = exchange(&policy, request.actual());
+        let actual = exchange(&policy, request.actual_request());
         note(&actual.decision, &mut fixes);
-        let blocked = cors_check(request, &actual.headers).err();
+        let blocked = request.check_response(&actual.headers).err();
         if let Some(blocked) = &blocked {
             if fixes.is_empty() {
                 fixes.extend(fix_for_block(blocked));

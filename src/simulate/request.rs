@@ -3,7 +3,7 @@
 use std::fmt;
 
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
-use http::{HeaderName, HeaderValue, Method, Request, Uri};
+use http::{HeaderName, HeaderValue, Method, Request, StatusCode, Uri};
 
 use super::rules::{
     is_forbidden_request_header, is_safelisted_request_header, normalize_method,
@@ -187,7 +187,7 @@ impl BrowserRequest {
     ///
     /// let request = BrowserRequest::new("https://app.example.com", Method::DELETE)?
     ///     .uri(Uri::from_static("/items/7?force=true"));
-    /// let simulation = CorsLayer::permissive().simulate(&request);
+    /// let simulation = CorsLayer::permissive().build().unwrap().simulate(&request);
     /// let preflight = simulation.preflight.ok_or("DELETE is preflighted")?;
     /// assert_eq!(preflight.request.uri(), "/items/7?force=true");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -256,7 +256,67 @@ impl BrowserRequest {
             || self.private_network
     }
 
-    pub(super) fn preflight(&self) -> Request<()> {
+    /// The origin the browser sends in `Origin`: the page's, or `null` after a redirect that
+    /// tainted it (see [`follow_redirect`](Self::follow_redirect)).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// assert_eq!(request.origin(), "https://app.example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn origin(&self) -> &HeaderValue {
+        &self.origin
+    }
+
+    /// Whether the request includes credentials (see [`credentials`](Self::credentials)).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// assert!(!request.includes_credentials());
+    /// assert!(request.credentials(true).includes_credentials());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn includes_credentials(&self) -> bool {
+        self.credentials
+    }
+
+    /// The preflight the browser sends first, when [`needs_preflight`](Self::needs_preflight):
+    /// `OPTIONS` to the same path with `Origin`, `Access-Control-Request-Method` and, when
+    /// there are unsafe headers, `Access-Control-Request-Headers` listing their names
+    /// (lowercase, sorted, comma-separated). It carries none of the script's headers and never
+    /// credentials.
+    ///
+    /// ```
+    /// use http::{header, Method};
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::POST)?
+    ///     .header("X-Trace", "1")?
+    ///     .header("Content-Type", "application/json")?;
+    /// let preflight = request.preflight_request().ok_or("a JSON POST is preflighted")?;
+    /// assert_eq!(preflight.method(), Method::OPTIONS);
+    /// assert_eq!(preflight.headers()[header::ORIGIN], "https://app.example.com");
+    /// assert_eq!(preflight.headers()[header::ACCESS_CONTROL_REQUEST_METHOD], "POST");
+    /// assert_eq!(
+    ///     preflight.headers()[header::ACCESS_CONTROL_REQUEST_HEADERS],
+    ///     "content-type,x-trace"
+    /// );
+    /// assert!(preflight.headers().get("x-trace").is_none());
+    ///
+    /// let simple = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// assert!(simple.preflight_request().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn preflight_request(&self) -> Option<Request<()>> {
+        if !self.needs_preflight() {
+            return None;
+        }
         let mut request = Request::new(());
         *request.method_mut() = Method::OPTIONS;
         *request.uri_mut() = self.uri.clone();
@@ -277,10 +337,24 @@ impl BrowserRequest {
                 HeaderValue::from_static("true"),
             );
         }
-        request
+        Some(request)
     }
 
-    pub(super) fn actual(&self) -> Request<()> {
+    /// The actual request: the method, path, `Origin` and the script's headers.
+    ///
+    /// ```
+    /// use http::{header, Method};
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::from_bytes(b"put")?)?
+    ///     .header("x-custom", "1")?;
+    /// let actual = request.actual_request();
+    /// assert_eq!(actual.method(), Method::PUT);
+    /// assert_eq!(actual.headers()[header::ORIGIN], "https://app.example.com");
+    /// assert_eq!(actual.headers()["x-custom"], "1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn actual_request(&self) -> Request<()> {
         let mut request = Request::new(());
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = self.uri.clone();
@@ -290,5 +364,57 @@ impl BrowserRequest {
             headers.append(name.clone(), value.clone());
         }
         request
+    }
+
+    /// The request the browser makes next when the actual request is answered with the
+    /// redirect `status` (Fetch Standard, HTTP-redirect fetch):
+    ///
+    /// - `303` turns any method but `GET` and `HEAD` into `GET`, and `301` or `302` turn `POST`
+    ///   into `GET`; the body is dropped, and with it `Content-Encoding`, `Content-Language`,
+    ///   `Content-Location` and `Content-Type`; `307` and `308` keep the method and headers;
+    /// - `tainted_origin` is the standard's tainted origin flag: set when the redirect goes to
+    ///   another origin than the URL it came from, while that URL was not the page's own
+    ///   origin. From then on the browser sends `Origin: null`, and only
+    ///   `Access-Control-Allow-Origin: null` (or `*`) lets the page read the answers.
+    ///
+    /// The path stays as it was: set the new one with [`uri`](Self::uri).
+    ///
+    /// ```
+    /// use http::{Method, StatusCode};
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let post = BrowserRequest::new("https://app.example.com", Method::POST)?
+    ///     .header("content-type", "application/json")?
+    ///     .header("x-trace", "1")?;
+    /// let next = post.follow_redirect(StatusCode::SEE_OTHER, false);
+    /// assert_eq!(next.method(), Method::GET);
+    /// assert_eq!(next.unsafe_header_names(), ["x-trace"]);
+    ///
+    /// let kept = post.follow_redirect(StatusCode::TEMPORARY_REDIRECT, true);
+    /// assert_eq!(kept.method(), Method::POST);
+    /// assert_eq!(kept.unsafe_header_names(), ["content-type", "x-trace"]);
+    /// assert_eq!(kept.origin(), "null");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn follow_redirect(&self, status: StatusCode, tainted_origin: bool) -> Self {
+        let mut next = self.clone();
+        let to_get = match status.as_u16() {
+            301 | 302 => self.method == Method::POST,
+            303 => self.method != Method::GET && self.method != Method::HEAD,
+            _ => false,
+        };
+        if to_get {
+            next.method = Method::GET;
+            next.headers.retain(|(name, _)| {
+                !matches!(
+                    name.as_str(),
+                    "content-encoding" | "content-language" | "content-location" | "content-type"
+                )
+            });
+        }
+        if tainted_origin {
+            next.origin = HeaderValue::from_static("null");
+        }
+        next
     }
 }

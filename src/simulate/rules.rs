@@ -4,17 +4,11 @@
 use http::{HeaderName, HeaderValue, Method};
 
 use super::request::InvalidRequest;
+use crate::fetch::{is_forbidden_header_name, is_forbidden_method};
 use crate::util::trim_ows;
 
 /// The most bytes of safelisted header values a request can carry without a preflight.
 pub(super) const SAFELISTED_TOTAL_LIMIT: usize = 1024;
-
-/// Whether `fetch` refuses a method: `CONNECT`, `TRACE` and `TRACK`, in any case.
-fn is_forbidden_method(method: &[u8]) -> bool {
-    [&b"CONNECT"[..], b"TRACE", b"TRACK"]
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(method))
-}
 
 /// `fetch` uppercases these methods whatever their case, and refuses the forbidden ones.
 pub(super) fn normalize_method(method: Method) -> Result<Method, InvalidRequest> {
@@ -40,31 +34,8 @@ pub(super) fn normalize_method(method: Method) -> Result<Method, InvalidRequest>
 
 /// Forbidden request headers (Fetch Standard): set by the browser, never by a script.
 pub(super) fn is_forbidden_request_header(name: &HeaderName, value: &HeaderValue) -> bool {
-    const FORBIDDEN: [&str; 21] = [
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
     let name = name.as_str();
-    if FORBIDDEN.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-") {
+    if is_forbidden_header_name(name) {
         return true;
     }
     // Method overrides are forbidden when they name a forbidden method.

@@ -23,18 +23,35 @@ fn problems(builder: CorsBuilder) -> Vec<(String, ProblemKind)> {
 }
 
 #[test]
-fn unset_origin_is_an_error() {
-    let err = CorsLayer::builder().build().unwrap_err();
-    assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
-    assert_eq!(err.problems()[0].field(), Field::AllowOrigins);
-    assert!(err.to_string().contains("no origin is allowed"), "{err}");
+fn unset_origin_denies_everything_with_a_warning() {
+    let layer = CorsLayer::builder().build().unwrap();
+    let warnings = layer.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].kind(), tower_cors::WarningKind::NoOrigins);
+    assert_eq!(warnings[0].field(), Field::AllowOrigins);
+    assert!(
+        warnings[0].to_string().contains("no origin is allowed"),
+        "{}",
+        warnings[0]
+    );
+    let request = http::Request::get("/")
+        .header("origin", "https://app.example.com")
+        .body(())
+        .unwrap();
+    assert!(!layer.decide(&request).is_allowed());
+    // Refusing every origin on purpose is no warning.
+    let none = CorsLayer::builder()
+        .allow_origin(tower_cors::AllowOrigin::none())
+        .build()
+        .unwrap();
+    assert!(none.warnings().is_empty());
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
     let got = problems(
         CorsLayer::builder()
-            .allow_origin([
+            .allow_origins([
                 "https://ok.example.com",
                 "https://a.com/",
                 "https://a.com/x",
@@ -94,7 +111,7 @@ fn every_problem_is_reported_at_once() {
 #[test]
 fn messages_name_the_value_and_the_fix() {
     let err = CorsLayer::builder()
-        .allow_origin(["https://a.com/", "https://*.com"])
+        .allow_origins(["https://a.com/", "https://*.com"])
         .build()
         .unwrap_err();
     let text = err.to_string();
@@ -246,7 +263,7 @@ fn a_later_call_replaces_an_earlier_one() {
 
 #[tokio::test]
 async fn permissive_preset() {
-    let layer = CorsLayer::permissive();
+    let layer = CorsLayer::permissive().build().unwrap();
     let preflight = Request::options("/")
         .header(header::ORIGIN, "https://anyone.example")
         .header(header::ACCESS_CONTROL_REQUEST_METHOD, "DELETE")
@@ -275,7 +292,7 @@ async fn permissive_preset() {
 #[test]
 fn config_values_are_normalised_and_deduplicated() {
     let layer = CorsLayer::builder()
-        .allow_origin(["HTTPS://App.Example.com:443"])
+        .allow_origins(["HTTPS://App.Example.com:443"])
         .allow_methods([Method::PUT, Method::PUT, Method::DELETE])
         .allow_headers(["X-Custom", "x-custom", "Content-Type"])
         .build()
@@ -314,7 +331,7 @@ impl Service<Request<()>> for NeverReady {
 
 #[test]
 fn poll_ready_is_the_inner_services() {
-    let mut service = CorsLayer::permissive().layer(NeverReady);
+    let mut service = CorsLayer::permissive().build().unwrap().layer(NeverReady);
     let waker = std::task::Waker::noop();
     let mut cx = Context::from_waker(waker);
     assert!(service.poll_ready(&mut cx).is_pending());

@@ -383,9 +383,14 @@ fn allow_private_network() {
         Some("true")
     );
 
+    // Off, the request header is ignored: no grant of private network access, and the
+    // browser refuses the preflight for want of it.
     let off = layer(r#"allow_origins = "https://app.example.com""#);
-    let (decision, _) = pna(&off);
-    assert_eq!(decision.denial(), Some(&Denial::PrivateNetworkNotAllowed));
+    let (decision, headers) = pna(&off);
+    assert!(decision.is_allowed());
+    assert!(headers
+        .get("access-control-allow-private-network")
+        .is_none());
 }
 
 #[tokio::test]
@@ -465,10 +470,15 @@ fn max_request_headers() {
 }
 
 #[test]
-fn default_is_empty_and_needs_an_origin() {
+fn default_is_empty_and_refuses_every_origin() {
     assert_eq!(config(""), CorsConfig::default());
-    let err = CorsConfig::default().build().unwrap_err();
-    assert_eq!(err.problems()[0].kind(), ProblemKind::NoOriginPolicy);
+    let layer = CorsConfig::default().build().unwrap();
+    assert_eq!(layer.warnings()[0].path(), "allow_origins");
+    assert!(config("allow_origins = []")
+        .build()
+        .unwrap()
+        .warnings()
+        .is_empty());
 }
 
 #[test]
@@ -485,10 +495,15 @@ fn into_layer_and_clone() {
 // Build errors
 
 #[test]
-fn error_no_origin_policy() {
+fn no_origin_setting_is_a_warning() {
+    let warnings: Vec<String> = layer("allow_credentials = true")
+        .warnings()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(
-        problems("allow_credentials = true"),
-        ["allow_origins: no origin is allowed: set allow_origins (an empty list refuses every origin on purpose)"]
+        warnings,
+        ["allow_origins: no origin is allowed, so every cross-origin request is refused; set allow_origins (an empty list refuses every origin on purpose)"]
     );
 }
 
@@ -512,7 +527,7 @@ fn error_origin_syntax_with_paths_and_values() {
         problems(toml),
         [
             "allow_origins[1]: \"app.example.com\" has no scheme; write it as scheme://host[:port], e.g. https://app.example.com",
-            "allow_origins[2]: \"https://a.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it",
+            "allow_origins[2]: \"https://a.com/\" has a trailing slash, which no Origin header has; remove the trailing slash",
             "allow_origins[3]: \"https://a.com/api\" has a path; an origin is scheme://host[:port] with nothing after it",
             "allow_origins[4]: \"https://*.com\" is too broad; a subdomain pattern needs at least two labels after \"*.\" (like https://*.example.com)",
             "allow_origins[5]: \"https://a.*.example.com\" has a misplaced wildcard; only a whole first label may be *, as in https://*.example.com",
@@ -1008,7 +1023,7 @@ fn env_unknown_variables_are_errors() {
             "CORS_ALLOW_ORIGIN: unknown variable; did you mean CORS_ALLOW_ORIGINS?",
             "CORS_allow_origins: unknown variable; did you mean CORS_ALLOW_ORIGINS?",
             "CORS_MAXAGE: unknown variable; did you mean CORS_MAX_AGE_SECS?",
-            "CORS_PROXY_URL: unknown variable; the variables are CORS_ALLOW_ORIGINS, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECS, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_STATUS, CORS_STRICT_PREFLIGHT, CORS_REJECT_DISALLOWED_ORIGINS, CORS_PREFLIGHT_CONTINUE, CORS_MAX_REQUEST_HEADERS",
+            "CORS_PROXY_URL: unknown variable; the variables are CORS_ALLOW_ORIGINS, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECS, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_STATUS, CORS_STRICT_PREFLIGHT, CORS_REJECT_DISALLOWED_ORIGINS, CORS_PREFLIGHT_CONTINUE, CORS_MAX_REQUEST_HEADERS, CORS_PRESERVE_INNER_CORS_HEADERS, CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_PATTERNS",
         ]
     );
     assert!(err
@@ -1026,7 +1041,7 @@ fn env_values_are_checked_when_built() {
     .unwrap();
     assert_eq!(
         config.build().unwrap_err().problems()[0].to_string(),
-        "allow_origins[1]: \"https://b.com/\" has a trailing slash; an origin is scheme://host[:port] with nothing after it"
+        "allow_origins[1]: \"https://b.com/\" has a trailing slash, which no Origin header has; remove the trailing slash"
     );
     let config = CorsConfig::from_vars(
         "CORS",
@@ -1156,4 +1171,84 @@ fn decisions_keep_their_kind() {
         layer.decide(&get("https://a.com")).kind(),
         RequestKind::Actual
     );
+}
+
+#[test]
+fn patterns_over_public_suffixes_need_the_dangerous_key() {
+    let refused: CorsConfig =
+        toml::from_str(r#"allow_origins = ["https://app.example.com", "https://*.github.io"]"#)
+            .unwrap();
+    let err = refused.build().unwrap_err();
+    assert_eq!(err.problems().len(), 1);
+    assert_eq!(err.problems()[0].path(), "allow_origins[1]");
+    assert_eq!(
+        err.problems()[0].kind(),
+        tower_cors::ProblemKind::PatternOverPublicSuffix
+    );
+    assert!(
+        err.to_string().contains("https://*.your-app.github.io"),
+        "{err}"
+    );
+
+    let allowed: CorsConfig = toml::from_str(
+        r#"
+        allow_origins = ["https://*.github.io"]
+        dangerously_allow_public_suffix_patterns = true
+        "#,
+    )
+    .unwrap();
+    let layer = allowed.build().unwrap();
+    let request = http::Request::get("/")
+        .header("origin", "https://anyone.github.io")
+        .body(())
+        .unwrap();
+    assert!(layer.decide(&request).is_allowed());
+}
+
+#[test]
+fn warnings_come_with_their_keys() {
+    let config: CorsConfig = toml::from_str(
+        r#"
+        allow_origins = ["https://app.example.com", "http://intranet.example.com", "null"]
+        allow_methods = ["GET", "TRACK"]
+        allow_headers = ["content-type", "Sec-Fetch-Mode", "proxy-authorization", "host"]
+        expose_headers = ["Set-Cookie", "x-request-id"]
+        allow_credentials = true
+        max_age_secs = 7201
+        "#,
+    )
+    .unwrap();
+    let layer = config.build().unwrap();
+    let warnings: Vec<(String, tower_cors::WarningKind)> = layer
+        .warnings()
+        .iter()
+        .map(|w| (w.path(), w.kind()))
+        .collect();
+    use tower_cors::WarningKind as W;
+    assert_eq!(
+        warnings,
+        [
+            (
+                "allow_origins[1]".to_owned(),
+                W::InsecureOriginWithCredentials
+            ),
+            ("allow_origins[2]".to_owned(), W::NullOrigin),
+            ("allow_methods[1]".to_owned(), W::ForbiddenMethod),
+            ("allow_headers[1]".to_owned(), W::ForbiddenRequestHeader),
+            ("allow_headers[2]".to_owned(), W::ForbiddenRequestHeader),
+            ("allow_headers[3]".to_owned(), W::ForbiddenRequestHeader),
+            ("expose_headers[0]".to_owned(), W::NeverExposed),
+            ("max_age_secs".to_owned(), W::MaxAgeOverBrowserCaps),
+        ]
+    );
+    // Two hours exactly is what Chromium honours: no warning.
+    let config: CorsConfig = toml::from_str(
+        r#"
+        allow_origins = ["https://app.example.com", "http://localhost:3000"]
+        allow_credentials = true
+        max_age_secs = 7200
+        "#,
+    )
+    .unwrap();
+    assert!(config.build().unwrap().warnings().is_empty());
 }

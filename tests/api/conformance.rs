@@ -20,7 +20,7 @@ const EVIL: &str = "https://evil.example.net";
 /// The reference policy most cases use.
 fn base() -> CorsBuilder {
     CorsLayer::builder()
-        .allow_origin([APP, "https://*.example.org", "http://localhost:*"])
+        .allow_origins([APP, "https://*.example.org", "http://localhost:*"])
         .allow_methods([Method::GET, Method::PUT, Method::PATCH])
         .allow_headers(["content-type", "x-custom"])
         .expose_headers(["x-request-id"])
@@ -43,11 +43,29 @@ fn any() -> CorsBuilder {
 struct Inner {
     status: StatusCode,
     vary: Option<&'static str>,
+    /// Headers it sets itself, as a proxied upstream or a second CORS layer would.
+    headers: &'static [(&'static str, &'static str)],
 }
 
 const OK: Inner = Inner {
     status: StatusCode::OK,
     vary: None,
+    headers: &[],
+};
+
+/// An inner service that grants everything by itself.
+const INNER_GRANTS: Inner = Inner {
+    status: StatusCode::OK,
+    vary: None,
+    headers: &[
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-credentials", "true"),
+        ("access-control-allow-methods", "DELETE"),
+        ("access-control-allow-headers", "x-secret"),
+        ("access-control-expose-headers", "x-secret"),
+        ("access-control-max-age", "86400"),
+        ("access-control-allow-private-network", "true"),
+    ],
 };
 
 struct Case {
@@ -64,6 +82,12 @@ struct Case {
 }
 
 const PREFLIGHT_VARY: (&str, &str) = (
+    "vary",
+    "origin, access-control-request-method, access-control-request-headers",
+);
+/// With private network access allowed, the answer also depends on
+/// `Access-Control-Request-Private-Network`.
+const PNA_PREFLIGHT_VARY: (&str, &str) = (
     "vary",
     "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
 );
@@ -409,6 +433,7 @@ fn cases() -> Vec<Case> {
             inner: Inner {
                 status: StatusCode::NOT_FOUND,
                 vary: None,
+                headers: &[],
             },
             status: StatusCode::NOT_FOUND,
             inner_called: true,
@@ -427,6 +452,7 @@ fn cases() -> Vec<Case> {
             inner: Inner {
                 status: StatusCode::INTERNAL_SERVER_ERROR,
                 vary: None,
+                headers: &[],
             },
             status: StatusCode::INTERNAL_SERVER_ERROR,
             inner_called: true,
@@ -446,6 +472,7 @@ fn cases() -> Vec<Case> {
             inner: Inner {
                 status: StatusCode::OK,
                 vary: Some("accept-encoding"),
+                headers: &[],
             },
             status: StatusCode::OK,
             inner_called: true,
@@ -465,6 +492,7 @@ fn cases() -> Vec<Case> {
             inner: Inner {
                 status: StatusCode::OK,
                 vary: Some("Accept, ORIGIN"),
+                headers: &[],
             },
             status: StatusCode::OK,
             inner_called: true,
@@ -483,6 +511,7 @@ fn cases() -> Vec<Case> {
             inner: Inner {
                 status: StatusCode::OK,
                 vary: Some("*"),
+                headers: &[],
             },
             status: StatusCode::OK,
             inner_called: true,
@@ -497,6 +526,7 @@ fn cases() -> Vec<Case> {
             inner: Inner {
                 status: StatusCode::OK,
                 vary: Some("origin"),
+                headers: &[],
             },
             status: StatusCode::OK,
             inner_called: true,
@@ -508,7 +538,7 @@ fn cases() -> Vec<Case> {
                 ("vary", "origin"),
                 (
                     "vary",
-                    "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+                    "access-control-request-method, access-control-request-headers",
                 ),
             ],
         },
@@ -622,7 +652,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "the null origin is allowed when listed",
-            policy: || CorsLayer::builder().allow_origin(["null"]),
+            policy: || CorsLayer::builder().allow_origins(["null"]),
             method: M::GET,
             uri: "/",
             headers: &[("origin", "null")],
@@ -746,9 +776,9 @@ fn cases() -> Vec<Case> {
         Case {
             name: "an async predicate refusal still forwards by default",
             policy: || {
-                CorsLayer::builder().allow_origin(AllowOrigin::async_predicate(|origin, _| async move {
-                    origin == "https://tenant.test"
-                }))
+                CorsLayer::builder().allow_origin(AllowOrigin::async_predicate(
+                    |origin, _| async move { origin == "https://tenant.test" },
+                ))
             },
             method: M::POST,
             uri: "/",
@@ -782,7 +812,7 @@ fn cases() -> Vec<Case> {
             expect: &[("access-control-allow-origin", "*")],
         },
         Case {
-            name: "any origin: nothing added without Origin",
+            name: "any origin: the wildcard without Origin too, and no Vary",
             policy: any,
             method: M::GET,
             uri: "/",
@@ -790,7 +820,7 @@ fn cases() -> Vec<Case> {
             inner: OK,
             status: StatusCode::OK,
             inner_called: true,
-            expect: &[],
+            expect: &[("access-control-allow-origin", "*")],
         },
         Case {
             name: "any origin preflight: wildcards, Vary without Origin",
@@ -811,7 +841,7 @@ fn cases() -> Vec<Case> {
                 ("access-control-allow-headers", "*"),
                 (
                     "vary",
-                    "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+                    "access-control-request-method, access-control-request-headers",
                 ),
             ],
         },
@@ -830,7 +860,7 @@ fn cases() -> Vec<Case> {
             inner_called: false,
             expect: &[(
                 "vary",
-                "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+                "access-control-request-method, access-control-request-headers",
             )],
         },
         Case {
@@ -852,7 +882,7 @@ fn cases() -> Vec<Case> {
                 ("access-control-allow-headers", "*, authorization"),
                 (
                     "vary",
-                    "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+                    "access-control-request-method, access-control-request-headers",
                 ),
             ],
         },
@@ -924,10 +954,7 @@ fn cases() -> Vec<Case> {
                 ("access-control-allow-headers", "content-type, x-custom"),
                 ("access-control-max-age", "600"),
                 ("access-control-allow-private-network", "true"),
-                (
-                    "vary",
-                    "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
-                ),
+                PNA_PREFLIGHT_VARY,
             ],
         },
         Case {
@@ -944,14 +971,11 @@ fn cases() -> Vec<Case> {
                 ("access-control-allow-methods", "GET, PUT, PATCH"),
                 ("access-control-allow-headers", "content-type, x-custom"),
                 ("access-control-max-age", "600"),
-                (
-                    "vary",
-                    "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
-                ),
+                PNA_PREFLIGHT_VARY,
             ],
         },
         Case {
-            name: "private network access requested but not allowed is denied",
+            name: "private network access requested but not allowed is ignored",
             policy: base,
             method: M::OPTIONS,
             uri: "/",
@@ -963,7 +987,160 @@ fn cases() -> Vec<Case> {
             inner: OK,
             status: StatusCode::NO_CONTENT,
             inner_called: false,
-            expect: &[PREFLIGHT_VARY],
+            // The grant without Access-Control-Allow-Private-Network, which the browser then
+            // refuses; the answer does not depend on the request header.
+            expect: GRANTED_PREFLIGHT,
+        },
+        Case {
+            name: "private network access is only answered for exactly true",
+            policy: || base().allow_private_network(true),
+            method: M::OPTIONS,
+            uri: "/",
+            headers: &[
+                ("origin", APP),
+                ("access-control-request-method", "GET"),
+                ("access-control-request-private-network", "TRUE"),
+            ],
+            inner: OK,
+            status: StatusCode::NO_CONTENT,
+            inner_called: false,
+            expect: &[
+                ("access-control-allow-origin", APP),
+                ("access-control-allow-methods", "GET, PUT, PATCH"),
+                ("access-control-allow-headers", "content-type, x-custom"),
+                ("access-control-max-age", "600"),
+                PNA_PREFLIGHT_VARY,
+            ],
+        },
+        // --- CORS and HTTP caches ---
+        Case {
+            name: "a resource public to everyone says so to requests without Origin",
+            policy: || any().expose_headers(["x-request-id"]),
+            method: M::GET,
+            uri: "/fonts/a.woff2",
+            headers: &[],
+            inner: OK,
+            status: StatusCode::OK,
+            inner_called: true,
+            // No Vary: Origin: the answer is the same for every request.
+            expect: &[
+                ("access-control-allow-origin", "*"),
+                ("access-control-expose-headers", "x-request-id"),
+            ],
+        },
+        Case {
+            name: "a resource public to everyone says the same to a cross-origin request",
+            policy: || any().expose_headers(["x-request-id"]),
+            method: M::GET,
+            uri: "/fonts/a.woff2",
+            headers: &[("origin", EVIL)],
+            inner: OK,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[
+                ("access-control-allow-origin", "*"),
+                ("access-control-expose-headers", "x-request-id"),
+            ],
+        },
+        Case {
+            name: "a mirrored origin varies by origin even without Origin",
+            policy: || CorsLayer::builder().allow_origin(AllowOrigin::mirror_request()),
+            method: M::GET,
+            uri: "/",
+            headers: &[],
+            inner: OK,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[("vary", "origin")],
+        },
+        // --- One authority over the grant headers ---
+        Case {
+            name: "a refused origin never receives the inner service's grant",
+            policy: base,
+            method: M::GET,
+            uri: "/",
+            headers: &[("origin", EVIL)],
+            inner: INNER_GRANTS,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[("vary", "origin")],
+        },
+        Case {
+            name: "an allowed origin receives the layer's grant, not the inner service's",
+            policy: base,
+            method: M::GET,
+            uri: "/",
+            headers: &[("origin", APP)],
+            inner: INNER_GRANTS,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[
+                ("access-control-allow-origin", APP),
+                ("access-control-expose-headers", "x-request-id"),
+                ("vary", "origin"),
+            ],
+        },
+        Case {
+            name: "a request without Origin loses the inner service's grant too",
+            policy: base,
+            method: M::GET,
+            uri: "/",
+            headers: &[],
+            inner: INNER_GRANTS,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[("vary", "origin")],
+        },
+        Case {
+            name: "a preflight passed on gets the layer's grant only",
+            policy: || base().preflight_continue(true),
+            method: M::OPTIONS,
+            uri: "/",
+            headers: preflight_put,
+            inner: INNER_GRANTS,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: GRANTED_PREFLIGHT,
+        },
+        Case {
+            name: "the inner service's grant is kept when asked for",
+            policy: || base().preserve_inner_cors_headers(true),
+            method: M::GET,
+            uri: "/",
+            headers: &[("origin", EVIL)],
+            inner: INNER_GRANTS,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[
+                ("access-control-allow-origin", "*"),
+                ("access-control-allow-credentials", "true"),
+                ("access-control-allow-methods", "DELETE"),
+                ("access-control-allow-headers", "x-secret"),
+                ("access-control-expose-headers", "x-secret"),
+                ("access-control-max-age", "86400"),
+                ("access-control-allow-private-network", "true"),
+                ("vary", "origin"),
+            ],
+        },
+        Case {
+            name: "kept inner grant headers are still overwritten by the layer's own",
+            policy: || base().preserve_inner_cors_headers(true),
+            method: M::GET,
+            uri: "/",
+            headers: &[("origin", APP)],
+            inner: INNER_GRANTS,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[
+                ("access-control-allow-origin", APP),
+                ("access-control-allow-credentials", "true"),
+                ("access-control-allow-methods", "DELETE"),
+                ("access-control-allow-headers", "x-secret"),
+                ("access-control-expose-headers", "x-request-id"),
+                ("access-control-max-age", "86400"),
+                ("access-control-allow-private-network", "true"),
+                ("vary", "origin"),
+            ],
         },
     ]
 }
@@ -985,6 +1162,9 @@ async fn run(case: &Case) -> (StatusCode, bool, Vec<(String, String)>, bytes::By
                 .header(header::CONTENT_TYPE, "text/plain");
             if let Some(vary) = inner.vary {
                 response = response.header(header::VARY, vary);
+            }
+            for (name, value) in inner.headers {
+                response = response.header(*name, *value);
             }
             Ok::<_, Infallible>(response.body("inner".to_owned()).unwrap())
         }

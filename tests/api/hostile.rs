@@ -12,7 +12,7 @@ const APP: &str = "https://app.example.com";
 
 fn layer() -> CorsLayer {
     CorsLayer::builder()
-        .allow_origin([APP, "https://*.example.org"])
+        .allow_origins([APP, "https://*.example.org"])
         .allow_methods([Method::PUT])
         .allow_headers(["content-type"])
         .allow_credentials(true)

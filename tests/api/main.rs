@@ -7,4 +7,5 @@ mod config;
 mod conformance;
 mod diagnostics;
 mod hostile;
+mod migration;
 mod properties;

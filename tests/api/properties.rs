@@ -71,7 +71,7 @@ struct Policy {
 impl Policy {
     fn builder(&self) -> CorsBuilder {
         let origin = match &self.origins {
-            OriginPolicy::List(list) => AllowOrigin::list(list.clone()),
+            OriginPolicy::List(list) => AllowOrigin::from_strs(list.clone()),
             OriginPolicy::Any => AllowOrigin::any(),
             OriginPolicy::Mirror => AllowOrigin::mirror_request(),
         };
@@ -148,6 +148,8 @@ struct Head {
     request_headers: Vec<HeaderValue>,
     private_network: bool,
     inner_vary: Option<&'static str>,
+    /// The inner service grants everything itself, as a second CORS layer would.
+    inner_grants: bool,
 }
 
 fn head() -> impl Strategy<Value = Head> {
@@ -174,9 +176,18 @@ fn head() -> impl Strategy<Value = Head> {
         proptest::option::of(proptest::sample::select(
             &["accept", "Origin", "*", "accept-encoding, origin"][..],
         )),
+        any::<bool>(),
     )
         .prop_map(
-            |(method, origins, request_method, request_headers, private_network, inner_vary)| {
+            |(
+                method,
+                origins,
+                request_method,
+                request_headers,
+                private_network,
+                inner_vary,
+                inner_grants,
+            )| {
                 Head {
                     method,
                     origins,
@@ -184,6 +195,7 @@ fn head() -> impl Strategy<Value = Head> {
                     request_headers,
                     private_network,
                     inner_vary,
+                    inner_grants,
                 }
             },
         )
@@ -278,6 +290,7 @@ fn check(policy: &Policy, head: &Head) -> Result<(), TestCaseError> {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
     let inner_vary = head.inner_vary;
+    let inner_grants = head.inner_grants;
     let service = layer.layer(service_fn(move |_req: Request<()>| {
         counter.fetch_add(1, Ordering::SeqCst);
         async move {
@@ -286,6 +299,23 @@ fn check(policy: &Policy, head: &Head) -> Result<(), TestCaseError> {
                 response
                     .headers_mut()
                     .insert(header::VARY, HeaderValue::from_static(v));
+            }
+            if inner_grants {
+                // Everything a careless upstream could grant: the layer must remove it all.
+                let h = response.headers_mut();
+                let star = HeaderValue::from_static("*");
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, star.clone());
+                h.insert(
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                );
+                h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, star.clone());
+                h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, star.clone());
+                h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, star);
+                h.insert(
+                    header::ACCESS_CONTROL_MAX_AGE,
+                    HeaderValue::from_static("86400"),
+                );
             }
             Ok::<_, Infallible>(response)
         }

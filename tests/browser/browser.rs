@@ -353,7 +353,7 @@ fn subdomain_patterns(engine: Engine) {
     let page_port = start_page(&runtime);
     let api = start_api(
         &runtime,
-        CorsLayer::builder().allow_origin(["http://*.example.test:*"]),
+        CorsLayer::builder().allow_origins(["http://*.example.test:*"]),
     );
 
     let Some(mut browser) = engine.start(HOSTS) else {

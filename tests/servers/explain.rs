@@ -1,9 +1,7 @@
-//! The `explain` example, run as a program: its output and exit codes.
+//! `cors-explain --config`, the dry run of a policy file: its output and exit codes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use crate::support::example_binary;
 
 /// Writes a policy file. Tests run in parallel and share names, so each file is written
 /// under a name of its own and renamed into place: a reader never sees a half-written file.
@@ -25,9 +23,9 @@ allow_headers = ["content-type"]
 expose_headers = ["x-request-id"]
 "#;
 
-/// Runs explain; returns (exit code, stdout, stderr).
+/// Runs `cors-explain --config`; returns (exit code, stdout, stderr).
 fn explain(config: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(example_binary("explain"))
+    let output = Command::new(env!("CARGO_BIN_EXE_cors-explain"))
         .arg("--config")
         .arg(config)
         .args(args)
@@ -359,4 +357,20 @@ fn refused_origins_name_their_near_misses() {
         out.contains("- add \"https://evil.test\" to allow_origins\n"),
         "{out}"
     );
+}
+
+#[test]
+fn policy_warnings_are_printed() {
+    let policy = config(
+        "warned",
+        "allow_origins = [\"https://app.example.com\"]\nallow_headers = [\"content-type\", \"cookie\"]\n",
+    );
+    let (code, out, _) = explain(&policy, &["--origin", "https://app.example.com"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\nPolicy warnings ("), "{out}");
+    assert!(out.contains("  - allow_headers[1]: \"cookie\" "), "{out}");
+
+    let clean = config("policy", POLICY);
+    let (_, out, _) = explain(&clean, &["--origin", "https://app.example.com"]);
+    assert!(!out.contains("Policy warnings"), "{out}");
 }

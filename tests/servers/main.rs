@@ -1,14 +1,17 @@
 //! The examples as servers and programs: the axum, tonic, hyper and proxy examples served on
-//! loopback in process, and the `echo` and `explain` example executables run as child
-//! processes (those need `--features serde`, which the examples require).
+//! loopback in process, the `echo` example executable run as a child process (it needs
+//! `--features serde`), and the `cors-explain` tool (`--features cli`) run against policy
+//! files, the echo server and hand-written servers.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod axum;
+#[cfg(feature = "cli")]
+mod cli;
 #[cfg(feature = "serde")]
 mod echo;
-#[cfg(feature = "serde")]
+#[cfg(feature = "cli")]
 mod explain;
 mod hyper;
 mod tonic;

@@ -1,0 +1,95 @@
+//! `--config FILE`: a dry run of the layer built from a policy file, with
+//! `CorsLayer::simulate` (the layer's own evaluation, and the browser's checks).
+
+use std::path::Path;
+
+use http::Request;
+use tower_cors::{CorsConfig, CorsLayer, Exchange, Simulation};
+
+use crate::args::Args;
+use crate::report::{preflight_reasons, print_headers, print_request_line, NO_PREFLIGHT};
+use crate::{Failure, Verdict};
+
+/// Reads, parses and validates the policy file.
+fn load(path: &Path) -> Result<CorsLayer, Failure> {
+    let shown = path.display();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Failure(format!("cannot read {shown}: {e}")))?;
+    toml::from_str::<CorsConfig>(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|config| config.into_layer().map_err(|e| e.to_string()))
+        .map_err(|e| Failure(format!("{shown}: {}", e.trim_end())))
+}
+
+pub(crate) fn run(args: &Args, config: &Path) -> Result<Verdict, Failure> {
+    let layer = load(config)?;
+    let request = args.browser_request(&args.path).map_err(Failure)?;
+    let simulation = layer.simulate(&request);
+    report(args, &request, &simulation);
+    let warnings = layer.warnings();
+    if !warnings.is_empty() {
+        println!();
+        println!("Policy warnings (settings no browser honours, or that are usually mistakes):");
+        for warning in warnings {
+            println!("  - {warning}");
+        }
+    }
+    Ok(if simulation.is_allowed() {
+        Verdict::Allowed
+    } else {
+        Verdict::Blocked
+    })
+}
+
+fn print_request(request: &Request<()>) {
+    println!("    {} {}", request.method(), request.uri());
+    print_headers(request.headers());
+}
+
+fn print_exchange(exchange: &Exchange) {
+    print_request(&exchange.request);
+    println!("  layer: {}", exchange.decision);
+    match exchange.status {
+        Some(status) => println!("  answer from the layer: {status}"),
+        None => println!("  answer from your service, with these headers added:"),
+    }
+    if exchange.headers.is_empty() {
+        println!("    (no CORS headers)");
+    } else {
+        print_headers(&exchange.headers);
+    }
+}
+
+fn report(args: &Args, request: &tower_cors::BrowserRequest, simulation: &Simulation) {
+    print_request_line(request, &args.path, &args.origin);
+    match &simulation.preflight {
+        Some(preflight) => {
+            println!(
+                "Preflight: needed ({})",
+                preflight_reasons(request, args.private_network)
+            );
+            print_exchange(preflight);
+        }
+        None => println!("{NO_PREFLIGHT}"),
+    }
+    println!();
+    match &simulation.actual {
+        Some(actual) => {
+            println!("Actual request:");
+            print_exchange(actual);
+        }
+        None => println!("Actual request: not sent, because the preflight failed"),
+    }
+    println!();
+    match &simulation.blocked {
+        None => println!("Browser: ALLOWED, the page can read the response"),
+        Some(blocked) => println!("Browser: BLOCKED, {blocked}"),
+    }
+    if !simulation.fixes.is_empty() {
+        println!();
+        println!("To allow it:");
+        for fix in &simulation.fixes {
+            println!("  - {fix}");
+        }
+    }
+}

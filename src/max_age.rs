@@ -1,0 +1,105 @@
+//! How long browsers may cache a preflight answer: the public configuration type.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::request::Parts;
+use http::HeaderValue;
+
+pub(crate) type DurationFn = Arc<dyn Fn(&HeaderValue, &Parts) -> Duration + Send + Sync + 'static>;
+
+/// How long browsers may cache a preflight answer ([`Access-Control-Max-Age`][mdn]), in whole
+/// seconds.
+///
+/// Converts from a [`Duration`]; [`MaxAge::dynamic`] computes it per preflight. Browsers cap
+/// it (Chromium at 2 hours, Firefox at 24 hours), and without it Chromium caches for 5
+/// seconds. See [`CorsBuilder::max_age`](crate::CorsBuilder::max_age) for more details.
+///
+/// ```
+/// use std::time::Duration;
+/// use tower_cors::MaxAge;
+///
+/// let ten_minutes = MaxAge::exact(Duration::from_secs(600));
+/// let same: MaxAge = Duration::from_secs(600).into();
+/// # let _ = (ten_minutes, same);
+/// ```
+///
+/// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age
+#[derive(Clone, Default)]
+#[must_use]
+pub struct MaxAge(pub(crate) MaxAgeSpec);
+
+#[derive(Clone, Default)]
+pub(crate) enum MaxAgeSpec {
+    #[default]
+    Unset,
+    Exact(Duration),
+    Dynamic(DurationFn),
+}
+
+impl MaxAge {
+    /// The same max-age for every preflight.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_cors::{CorsLayer, MaxAge};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .max_age(MaxAge::exact(Duration::from_secs(600)))
+    ///     .build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn exact(max_age: Duration) -> Self {
+        Self(MaxAgeSpec::Exact(max_age))
+    }
+
+    /// A max-age computed for each allowed preflight from its origin and head.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use http::{header, Request};
+    /// use tower_cors::{CorsLayer, MaxAge};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin(["https://app.example.com".parse()?, "http://localhost:3000".parse()?])
+    ///     .max_age(MaxAge::dynamic(|origin, _parts| {
+    ///         if origin.as_bytes().starts_with(b"http://localhost") {
+    ///             Duration::ZERO // development: never cache
+    ///         } else {
+    ///             Duration::from_secs(3600)
+    ///         }
+    ///     }))
+    ///     .build()?;
+    /// let preflight = Request::options("/")
+    ///     .header(header::ORIGIN, "http://localhost:3000")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+    ///     .body(())?;
+    /// assert_eq!(layer.headers_for(&preflight).1[header::ACCESS_CONTROL_MAX_AGE], "0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dynamic<F>(f: F) -> Self
+    where
+        F: Fn(&HeaderValue, &Parts) -> Duration + Send + Sync + 'static,
+    {
+        Self(MaxAgeSpec::Dynamic(Arc::new(f)))
+    }
+}
+
+impl From<Duration> for MaxAge {
+    fn from(max_age: Duration) -> Self {
+        Self::exact(max_age)
+    }
+}
+
+impl fmt::Debug for MaxAge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            MaxAgeSpec::Unset => f.write_str("MaxAge::Unset"),
+            MaxAgeSpec::Exact(d) => f.debug_tuple("MaxAge::Exact").field(d).finish(),
+            MaxAgeSpec::Dynamic(_) => f.write_str("MaxAge::Dynamic(..)"),
+        }
+    }
+}

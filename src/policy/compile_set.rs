@@ -1,0 +1,161 @@
+//! Compiling a set of policies: each policy on its own, the path prefixes, the index, and the
+//! warnings about policies that an earlier one hides.
+
+use super::set::{normalise_prefix, PolicySet, Rule};
+use super::{Policy, Settings};
+use crate::error::{ConfigProblem, ProblemKind};
+use crate::field::Field;
+use crate::origin::{OriginMatcher, OriginSpec};
+use crate::warning::{ConfigWarning, WarningKind};
+
+/// The problem of paths on the top-level policy, which is the last resort for every path.
+pub(super) fn top_level_paths(paths: &[String]) -> ConfigProblem {
+    ConfigProblem::new(
+        Field::Paths,
+        None,
+        paths.join(", "),
+        ProblemKind::PathsOnTopLevel,
+    )
+}
+
+/// Checks the path prefixes of a policy; returns them normalised.
+fn compile_paths(paths: &[String], problems: &mut Vec<ConfigProblem>) -> Vec<Box<[u8]>> {
+    let mut compiled = Vec::with_capacity(paths.len());
+    for (index, path) in paths.iter().enumerate() {
+        let well_formed = path.starts_with('/')
+            && path
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'*'));
+        if well_formed {
+            compiled.push(normalise_prefix(path));
+        } else {
+            problems.push(ConfigProblem::new(
+                Field::Paths,
+                Some(index),
+                path,
+                ProblemKind::InvalidPathPrefix,
+            ));
+        }
+    }
+    if paths.is_empty() {
+        problems.push(ConfigProblem::new(
+            Field::Paths,
+            None,
+            "",
+            ProblemKind::NoPaths,
+        ));
+    }
+    compiled
+}
+
+/// Whether a policy answers `*` to everyone.
+fn is_static_any(settings: &Settings) -> bool {
+    matches!(settings.allow_origin.0, OriginSpec::Any)
+}
+
+pub(super) fn compile_set(top: &Settings) -> Result<Policy, Vec<ConfigProblem>> {
+    // The chosen policy depends on the origin, so every answer varies by it, unless every
+    // policy answers `*` to everyone.
+    let vary_origin = !(is_static_any(top) && top.policies.iter().all(is_static_any));
+    let mut problems = Vec::new();
+    if let Some(paths) = &top.paths {
+        problems.push(top_level_paths(paths));
+    }
+    let top_policy = top.compile_one(vary_origin, problems);
+    let mut problems = match &top_policy {
+        Ok(_) => Vec::new(),
+        Err(problems) => problems.clone(),
+    };
+    let mut rules = Vec::with_capacity(top.policies.len());
+    for (index, settings) in top.policies.iter().enumerate() {
+        let mut own = Vec::new();
+        if !settings.policies.is_empty() {
+            own.push(ConfigProblem::new(
+                Field::Policies,
+                None,
+                "",
+                ProblemKind::NestedPolicies,
+            ));
+        }
+        let paths = match &settings.paths {
+            Some(paths) => compile_paths(paths, &mut own),
+            None => Vec::new(),
+        };
+        match settings.compile_one(vary_origin, own) {
+            Ok(policy) => rules.push(Rule::new(policy, paths)),
+            Err(mut own) => {
+                for problem in &mut own {
+                    problem.policy = Some(index);
+                }
+                problems.extend(own);
+            }
+        }
+    }
+    let mut policy = match top_policy {
+        Ok(policy) if problems.is_empty() => policy,
+        _ => return Err(problems),
+    };
+    let mut warnings = std::mem::take(&mut policy.warnings);
+    for (index, rule) in rules.iter_mut().enumerate() {
+        let own = &rule.policy.warnings;
+        warnings.extend(own.iter().cloned().map(|mut w| {
+            w.policy = Some(index);
+            w
+        }));
+    }
+    warnings.extend(hidden(&rules, &top.policies));
+    policy.warnings = warnings;
+    policy.calls_predicate |= rules.iter().any(|r| r.policy.calls_predicate);
+    policy.set = Some(Box::new(PolicySet::new(rules)));
+    Ok(policy)
+}
+
+/// Warnings for the origins of a policy that an earlier policy, applying to all of its paths,
+/// admits: the later one never decides for them.
+fn hidden(rules: &[Rule], settings: &[Settings]) -> Vec<ConfigWarning> {
+    let mut warnings = Vec::new();
+    for (later, rule) in rules.iter().enumerate() {
+        let Some(earlier) = (0..later).find(|&e| {
+            rule.covered_by(&rules[e]) && matches!(rules[e].policy.origin, OriginMatcher::Any)
+        }) else {
+            // Origin by origin, for the listed ones.
+            if let OriginSpec::List(entries) = &settings[later].allow_origin.0 {
+                for (entry_index, entry) in entries.iter().enumerate() {
+                    let shadow = (0..later).find(|&e| {
+                        rule.covered_by(&rules[e]) && admits_listed(&rules[e].policy, entry)
+                    });
+                    if let Some(e) = shadow {
+                        let mut warning = ConfigWarning::new(
+                            Field::AllowOrigins,
+                            Some(entry_index),
+                            String::from_utf8_lossy(entry),
+                            WarningKind::HiddenByEarlierPolicy { earlier: e },
+                        );
+                        warning.policy = Some(later);
+                        warnings.push(warning);
+                    }
+                }
+            }
+            continue;
+        };
+        let mut warning = ConfigWarning::new(
+            Field::AllowOrigins,
+            None,
+            "",
+            WarningKind::HiddenByEarlierPolicy { earlier },
+        );
+        warning.policy = Some(later);
+        warnings.push(warning);
+    }
+    warnings
+}
+
+/// Whether a policy's origins admit a configured exact origin (patterns are not compared).
+fn admits_listed(policy: &Policy, entry: &[u8]) -> bool {
+    let normalised = entry.to_ascii_lowercase();
+    match &policy.origin {
+        OriginMatcher::Any | OriginMatcher::Mirror { .. } => true,
+        OriginMatcher::List(list) => list.matches(&normalised),
+        OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => false,
+    }
+}

@@ -1,0 +1,140 @@
+//! Warnings: settings that build but that no browser honours, or that are almost always a
+//! mistake.
+
+use std::time::Duration;
+
+use super::Settings;
+use crate::fetch::{is_forbidden_header_name, is_forbidden_method, is_never_exposed};
+use crate::field::Field;
+use crate::headers::{ExposeSpec, HeaderSpec};
+use crate::max_age::MaxAgeSpec;
+use crate::methods::MethodSpec;
+use crate::origin::OriginSpec;
+use crate::warning::{ConfigWarning, WarningKind};
+
+/// Chromium's cap on a preflight cache entry (Firefox's is 24 hours): a longer max-age is cut
+/// to it, so a longer one does not do what it says in the most used browser.
+const CHROMIUM_PREFLIGHT_CACHE: Duration = Duration::from_secs(2 * 60 * 60);
+
+impl Settings {
+    /// Every warning, in the order of the settings.
+    pub(super) fn warnings(&self) -> Vec<ConfigWarning> {
+        let mut warnings = Vec::new();
+        let mut warn = |field, index, value: &str, kind| {
+            warnings.push(ConfigWarning::new(field, index, value, kind));
+        };
+        if let OriginSpec::Unset = self.allow_origin.0 {
+            warn(Field::AllowOrigins, None, "", WarningKind::NoOrigins);
+        }
+        if let OriginSpec::List(entries) = &self.allow_origin.0 {
+            for (index, entry) in entries.iter().enumerate() {
+                let entry = String::from_utf8_lossy(entry);
+                if entry.eq_ignore_ascii_case("null") {
+                    warn(
+                        Field::AllowOrigins,
+                        Some(index),
+                        &entry,
+                        WarningKind::NullOrigin,
+                    );
+                } else if self.allow_credentials.is_possible() && is_insecure_remote(&entry) {
+                    warn(
+                        Field::AllowOrigins,
+                        Some(index),
+                        &entry,
+                        WarningKind::InsecureOriginWithCredentials,
+                    );
+                }
+            }
+        }
+        if let MethodSpec::List(methods) = &self.allow_methods.0 {
+            for (index, method) in methods.iter().enumerate() {
+                if is_forbidden_method(method.as_bytes()) {
+                    warn(
+                        Field::AllowMethods,
+                        Some(index),
+                        method,
+                        WarningKind::ForbiddenMethod,
+                    );
+                }
+            }
+        }
+        if let HeaderSpec::List(names) = &self.allow_headers.0 {
+            for (index, name) in names.iter().enumerate() {
+                if is_forbidden_header_name(&name.to_ascii_lowercase()) {
+                    warn(
+                        Field::AllowHeaders,
+                        Some(index),
+                        name,
+                        WarningKind::ForbiddenRequestHeader,
+                    );
+                }
+            }
+        }
+        if let ExposeSpec::List(names) = &self.expose_headers.0 {
+            for (index, name) in names.iter().enumerate() {
+                if is_never_exposed(&name.to_ascii_lowercase()) {
+                    warn(
+                        Field::ExposeHeaders,
+                        Some(index),
+                        name,
+                        WarningKind::NeverExposed,
+                    );
+                }
+            }
+        }
+        if let MaxAgeSpec::Exact(max_age) = self.max_age.0 {
+            if max_age > CHROMIUM_PREFLIGHT_CACHE {
+                warn(
+                    Field::MaxAge,
+                    None,
+                    &max_age.as_secs().to_string(),
+                    WarningKind::MaxAgeOverBrowserCaps,
+                );
+            }
+        }
+        warnings
+    }
+}
+
+/// Whether a configured origin is plain `http://` to a host that is not this machine.
+fn is_insecure_remote(origin: &str) -> bool {
+    let lower = origin.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("http://") else {
+        return false;
+    };
+    let host = if rest.starts_with('[') {
+        rest.split_inclusive(']').next().unwrap_or(rest)
+    } else {
+        rest.split(':').next().unwrap_or(rest)
+    };
+    let loopback = host == "localhost"
+        || host.ends_with(".localhost")
+        || host.starts_with("127.")
+        || host == "[::1]";
+    !loopback
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_origins_are_not_insecure() {
+        for origin in [
+            "http://localhost:3000",
+            "http://app.localhost",
+            "http://127.0.0.1:8080",
+            "http://[::1]:5173",
+            "https://app.example.com",
+        ] {
+            assert!(!is_insecure_remote(origin), "{origin}");
+        }
+        for origin in [
+            "http://app.example.com",
+            "HTTP://10.0.0.2:8080",
+            "http://*.example.com",
+        ] {
+            assert!(is_insecure_remote(origin), "{origin}");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Whether pages on public networks may reach this service through Private Network Access:
+//! the public configuration type.
+
+use std::fmt;
+use std::sync::Arc;
+
+use http::request::Parts;
+use http::HeaderValue;
+
+use crate::origin::SyncPredicate;
+
+/// Whether to answer Private Network Access preflights
+/// (`Access-Control-Request-Private-Network: true`) with
+/// `Access-Control-Allow-Private-Network: true`.
+///
+/// Converts from a `bool`; [`AllowPrivateNetwork::predicate`] decides per preflight. Private
+/// Network Access is legacy: Chrome stopped sending these preflights in Chrome 138 for its
+/// Local Network Access permission prompt, which no header grants. See
+/// [`CorsBuilder::allow_private_network`](crate::CorsBuilder::allow_private_network).
+///
+/// ```
+/// use tower_cors::{AllowPrivateNetwork, CorsLayer};
+///
+/// let layer = CorsLayer::builder()
+///     .allow_origin("https://app.example.com")
+///     .allow_private_network(AllowPrivateNetwork::yes())
+///     .build()?;
+/// # let _ = layer;
+/// # Ok::<(), tower_cors::ConfigError>(())
+/// ```
+#[derive(Clone, Default)]
+#[must_use]
+pub struct AllowPrivateNetwork(pub(crate) PrivateNetworkSpec);
+
+#[derive(Clone, Default)]
+pub(crate) enum PrivateNetworkSpec {
+    #[default]
+    No,
+    Yes,
+    Predicate(SyncPredicate),
+}
+
+impl AllowPrivateNetwork {
+    /// Answer every Private Network Access preflight from an allowed origin.
+    ///
+    /// ```
+    /// let pna = tower_cors::AllowPrivateNetwork::yes();
+    /// # let _ = pna;
+    /// ```
+    pub fn yes() -> Self {
+        Self(PrivateNetworkSpec::Yes)
+    }
+
+    /// Answer the Private Network Access preflights for which `f` returns `true`; it gets the
+    /// request's origin (already allowed) and head.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::{AllowPrivateNetwork, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin(["https://app.example.com".parse()?, "https://other.example.com".parse()?])
+    ///     .allow_private_network(AllowPrivateNetwork::predicate(|origin, _| {
+    ///         origin == "https://app.example.com"
+    ///     }))
+    ///     .build()?;
+    /// let preflight = |origin| {
+    ///     Request::options("/")
+    ///         .header(header::ORIGIN, origin)
+    ///         .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+    ///         .header("access-control-request-private-network", "true")
+    ///         .body(())
+    ///         .unwrap()
+    /// };
+    /// let (_, app) = layer.headers_for(&preflight("https://app.example.com"));
+    /// assert_eq!(app["access-control-allow-private-network"], "true");
+    /// let (_, other) = layer.headers_for(&preflight("https://other.example.com"));
+    /// assert!(other.get("access-control-allow-private-network").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn predicate<F>(f: F) -> Self
+    where
+        F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
+    {
+        Self(PrivateNetworkSpec::Predicate(Arc::new(f)))
+    }
+
+    /// Whether some preflight may be granted private network access.
+    pub(crate) fn is_possible(&self) -> bool {
+        !matches!(self.0, PrivateNetworkSpec::No)
+    }
+}
+
+impl From<bool> for AllowPrivateNetwork {
+    fn from(allow: bool) -> Self {
+        if allow {
+            Self::yes()
+        } else {
+            Self(PrivateNetworkSpec::No)
+        }
+    }
+}
+
+impl fmt::Debug for AllowPrivateNetwork {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            PrivateNetworkSpec::No => f.write_str("AllowPrivateNetwork::No"),
+            PrivateNetworkSpec::Yes => f.write_str("AllowPrivateNetwork::Yes"),
+            PrivateNetworkSpec::Predicate(_) => f.write_str("AllowPrivateNetwork::Predicate(..)"),
+        }
+    }
+}
