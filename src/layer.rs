@@ -165,12 +165,7 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide<B>(&self, request: &Request<B>) -> Decision {
-        let policy = self.policy();
-        policy.decision(
-            &policy
-                .evaluate(Head::of(request), None)
-                .assuming_origin_allowed(),
-        )
+        self.policy().dry_decision(Head::of(request)).2
     }
 
     /// Like [`CorsLayer::decide`], running an async origin predicate if there is one.

@@ -51,7 +51,7 @@ impl CorsBuilder {
     /// page; the request itself may still have effects, which this option prevents for
     /// requests that carry an `Origin`. Requests without `Origin` always go through.
     ///
-    /// With an [async origin predicate](AllowOrigin::async_predicate) the inner service's
+    /// With an [async origin predicate](crate::AllowOrigin::async_predicate) the inner service's
     /// `call` runs before the check completes (the service holds no clone of it to call later);
     /// when the origin is refused its future is dropped without ever being polled, so an
     /// `async` handler never runs.
@@ -160,7 +160,7 @@ impl CorsBuilder {
     ///
     /// Off by default because it costs an allocation per request when the request has no
     /// extensions yet. Preflights answered by the layer never reach the inner service. With an
-    /// [async origin predicate](AllowOrigin::async_predicate) nothing is inserted: the decision
+    /// [async origin predicate](crate::AllowOrigin::async_predicate) nothing is inserted: the decision
     /// is only known after the inner service was called.
     ///
     /// ```

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// Every environment variable [`CorsConfig::from_env`] could not read.
+/// Every environment variable [`CorsConfig::from_env`](super::CorsConfig::from_env) could not read.
 ///
 /// ```
 /// use tower_cors::{CorsConfig, EnvProblemKind};
@@ -57,7 +57,7 @@ impl fmt::Display for EnvError {
 
 impl std::error::Error for EnvError {}
 
-/// One environment variable [`CorsConfig::from_env`] could not read.
+/// One environment variable [`CorsConfig::from_env`](super::CorsConfig::from_env) could not read.
 ///
 /// ```
 /// use tower_cors::{CorsConfig, EnvProblemKind};

@@ -64,16 +64,16 @@ use setting::Setting;
 ///
 /// Keywords, by key:
 ///
-/// - `allow_origins`: `"*"` ([`AllowOrigin::any`]), `"mirror"`
-///   ([`AllowOrigin::mirror_request`]) and `"dangerously_mirror_any_origin_with_credentials"`
-///   ([`AllowOrigin::dangerously_mirror_any_origin_with_credentials`]). Leaving `allow_origins`
+/// - `allow_origins`: `"*"` ([`AllowOrigin::any`](crate::AllowOrigin::any)), `"mirror"`
+///   ([`AllowOrigin::mirror_request`](crate::AllowOrigin::mirror_request)) and `"dangerously_mirror_any_origin_with_credentials"`
+///   ([`AllowOrigin::dangerously_mirror_any_origin_with_credentials`](crate::AllowOrigin::dangerously_mirror_any_origin_with_credentials)). Leaving `allow_origins`
 ///   out is an error, as for the builder; use `[]` to refuse every origin on purpose.
-/// - `allow_methods`: `"*"` ([`AllowMethods::any`]) and `"mirror"`
-///   ([`AllowMethods::mirror_request`]).
-/// - `allow_headers`: `"*"` ([`AllowHeaders::any`], which browsers never apply to
-///   `Authorization`), `"*, authorization"` ([`AllowHeaders::any_with_authorization`],
-///   the value the layer then sends) and `"mirror"` ([`AllowHeaders::mirror_request`]).
-/// - `expose_headers`: `"*"` ([`ExposeHeaders::any`]).
+/// - `allow_methods`: `"*"` ([`AllowMethods::any`](crate::AllowMethods::any)) and `"mirror"`
+///   ([`AllowMethods::mirror_request`](crate::AllowMethods::mirror_request)).
+/// - `allow_headers`: `"*"` ([`AllowHeaders::any`](crate::AllowHeaders::any), which browsers never apply to
+///   `Authorization`), `"*, authorization"` ([`AllowHeaders::any_with_authorization`](crate::AllowHeaders::any_with_authorization),
+///   the value the layer then sends) and `"mirror"` ([`AllowHeaders::mirror_request`](crate::AllowHeaders::mirror_request)).
+/// - `expose_headers`: `"*"` ([`ExposeHeaders::any`](crate::ExposeHeaders::any)).
 ///
 /// # Example
 ///
@@ -205,7 +205,7 @@ impl CorsConfig {
     /// A [`ConfigError`] listing every problem, in the order of the keys, each with its path
     /// (`allow_origins[2]`, `preflight_status`) and offending value: everything
     /// [`CorsBuilder::build`] refuses, and a `preflight_status` that is not an HTTP status
-    /// code at all ([`ProblemKind::InvalidStatus`]).
+    /// code at all ([`ProblemKind::InvalidStatus`](crate::ProblemKind::InvalidStatus)).
     ///
     /// ```
     /// use tower_cors::CorsConfig;

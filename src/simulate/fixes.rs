@@ -1,12 +1,38 @@
 //! Fixes: the configuration change that would let a blocked request through.
 
 use super::{Blocked, BrowserRequest};
-use crate::decision::Denial;
+use crate::decision::{Decision, Denial};
 use crate::origin::OriginMatcher;
 use crate::policy::Policy;
 
-/// The configuration change that would have avoided a denial.
-pub(super) fn fix_for_denial(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> String {
+/// The configuration change that would have avoided a denial, naming the policy of a set to
+/// change. `top` is the layer's policy.
+pub(super) fn fix_for_denial(
+    denial: &Denial,
+    decision: &Decision,
+    request: &BrowserRequest,
+    top: &Policy,
+) -> String {
+    let fix = fix_in_policy(denial, request, top.at(decision.policy()));
+    match decision.policy() {
+        Some(index) => fix.replacen("to ", &format!("to policies[{index}]."), 1),
+        None if !decision.considered().is_empty() => {
+            let considered: Vec<String> = decision
+                .considered()
+                .iter()
+                .map(|i| format!("policies[{i}]"))
+                .collect();
+            format!(
+                "{fix} (of the top-level policy, or of one of the policies for this path: {})",
+                considered.join(", ")
+            )
+        }
+        None => fix,
+    }
+}
+
+/// The fix within the policy that decided.
+fn fix_in_policy(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> String {
     let origin = String::from_utf8_lossy(request.origin.as_bytes());
     match denial {
         Denial::OriginNotAllowed => {

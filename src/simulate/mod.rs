@@ -144,7 +144,7 @@ impl CorsLayer {
         let mut fixes = Vec::new();
         let note = |decision: &Decision, fixes: &mut Vec<String>| {
             if let Some(denial) = decision.denial() {
-                fixes.push(fix_for_denial(denial, request, &policy));
+                fixes.push(fix_for_denial(denial, decision, request, &policy));
             }
         };
         let preflight = request

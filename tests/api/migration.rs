@@ -5,7 +5,6 @@
 #![allow(deprecated)] // `very_permissive`, `any` and `vary` compile, and warn.
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -170,8 +169,8 @@ fn predicates_of_both_kinds() -> Result<(), ConfigError> {
 }
 
 /// A lookup that a handler module might hand to the predicate.
-fn lookup(origin: HeaderValue) -> impl Future<Output = bool> + Send {
-    async move { origin == APP }
+async fn lookup(origin: HeaderValue) -> bool {
+    origin == APP
 }
 
 #[test]
