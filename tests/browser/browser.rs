@@ -32,7 +32,7 @@ in_every_engine! {
 }
 
 /// Every host name the scenarios load pages from or send requests to.
-const HOSTS: &[&str] = &[
+pub(super) const HOSTS: &[&str] = &[
     "app.example.test",
     "api.example.test",
     "deep.app.example.test",
@@ -43,7 +43,7 @@ const HOSTS: &[&str] = &[
 
 /// One request the API answered.
 #[derive(Clone, Debug)]
-struct Exchange {
+pub(super) struct Exchange {
     preflight: bool,
     method: Method,
     path: String,
@@ -51,17 +51,17 @@ struct Exchange {
 }
 
 /// An API server on api.example.test, wrapped in a layer, logging what it answers.
-struct Api {
+pub(super) struct Api {
     port: u16,
     log: Arc<Mutex<Vec<Exchange>>>,
 }
 
 impl Api {
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("http://api.example.test:{}{path}", self.port)
     }
 
-    fn answered(&self) -> Vec<Exchange> {
+    pub(super) fn answered(&self) -> Vec<Exchange> {
         self.log.lock().unwrap().clone()
     }
 
@@ -102,6 +102,32 @@ fn routes() -> Router {
                     .unwrap_or_else(|| "no cookie".to_owned())
             }),
         )
+        // A careless upstream that grants everyone by itself.
+        .route(
+            "/leaky",
+            get(|| async {
+                (
+                    [
+                        (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+                        (header::ACCESS_CONTROL_EXPOSE_HEADERS, "x-secret"),
+                    ],
+                    "leaky",
+                )
+            }),
+        )
+        // A static asset that caches may keep.
+        .route(
+            "/asset",
+            get(|| async {
+                (
+                    [
+                        (header::CACHE_CONTROL, "public, max-age=600"),
+                        (header::CONTENT_TYPE, "text/css"),
+                    ],
+                    "body { color: black }",
+                )
+            }),
+        )
         .route(
             "/boom",
             get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "boom") }),
@@ -109,7 +135,7 @@ fn routes() -> Router {
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such thing") })
 }
 
-fn start_api(runtime: &tokio::runtime::Runtime, policy: CorsBuilder) -> Api {
+pub(super) fn start_api(runtime: &tokio::runtime::Runtime, policy: CorsBuilder) -> Api {
     let cors = policy.build().expect("valid policy");
     let log = Arc::new(Mutex::new(Vec::new()));
     let writer = log.clone();
@@ -156,32 +182,32 @@ async function probe(url, init) {
 </script>"#;
 
 /// Serves the page on every host name; returns its port.
-fn start_page(runtime: &tokio::runtime::Runtime) -> u16 {
+pub(super) fn start_page(runtime: &tokio::runtime::Runtime) -> u16 {
     let app = Router::new().route("/", get(|| async { Html(PAGE) }));
     runtime.block_on(serve(app)).port()
 }
 
 /// What a `fetch` from the page came to: what the page could read, and what the API answered
 /// meanwhile.
-struct Fetched {
+pub(super) struct Fetched {
     engine: Engine,
-    page: Value,
+    pub(super) page: Value,
     answered: Vec<Exchange>,
 }
 
 impl Fetched {
     /// The page could read the response.
-    fn readable(&self) -> bool {
+    pub(super) fn readable(&self) -> bool {
         self.page["ok"] == json!(true)
     }
 
     /// Blocked by CORS: the API answered, yet the page could not read the response.
-    fn blocked(&self) -> bool {
+    pub(super) fn blocked(&self) -> bool {
         !self.readable() && !self.answered.is_empty()
     }
 
     /// What the API answered meanwhile: each request's method and the status it got.
-    fn answers(&self) -> Vec<String> {
+    pub(super) fn answers(&self) -> Vec<String> {
         self.answered
             .iter()
             .map(|e| format!("{} {}", e.method, e.status))
@@ -207,7 +233,13 @@ impl fmt::Display for Fetched {
 }
 
 /// Fetches `path` on `api` from `page` with `init` (the options of `fetch`).
-fn fetch(browser: &mut Browser, page: &Page, api: &Api, path: &str, init: Value) -> Fetched {
+pub(super) fn fetch(
+    browser: &mut Browser,
+    page: &Page,
+    api: &Api,
+    path: &str,
+    init: Value,
+) -> Fetched {
     let before = api.log.lock().unwrap().len();
     let result = browser.eval(page, &format!("probe({}, {init})", json!(api.url(path))));
     let answered = api.log.lock().unwrap()[before..].to_vec();

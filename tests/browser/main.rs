@@ -27,4 +27,5 @@ macro_rules! in_every_engine {
 }
 
 mod browser;
+mod caches_and_sets;
 mod demo_browser;
