@@ -20,6 +20,7 @@ use crate::policy::{Head, Policy};
 
 mod browser;
 mod fixes;
+mod local_network;
 mod request;
 mod rules;
 
@@ -82,6 +83,9 @@ pub struct Simulation {
     pub blocked: Option<Blocked>,
     /// Configuration changes that would let the request through, in configuration-key terms.
     pub fixes: Vec<String>,
+    /// What else the browser does that no header changes: the Local Network Access prompt,
+    /// when the request names a server address (see [`BrowserRequest::server_address`]).
+    pub notes: Vec<String>,
 }
 
 impl Simulation {
@@ -141,6 +145,11 @@ impl CorsLayer {
     pub fn simulate(&self, request: &BrowserRequest) -> Simulation {
         // One snapshot of the policy for the whole dry run.
         let policy = self.policy();
+        let notes: Vec<String> = request
+            .server
+            .and_then(|server| request.local_network_note(server))
+            .into_iter()
+            .collect();
         let mut fixes = Vec::new();
         let note = |decision: &Decision, fixes: &mut Vec<String>| {
             if let Some(denial) = decision.denial() {
@@ -163,6 +172,7 @@ impl CorsLayer {
                     actual: None,
                     blocked: Some(blocked),
                     fixes,
+                    notes,
                 };
             }
         }
@@ -179,6 +189,7 @@ impl CorsLayer {
             actual: Some(actual),
             blocked,
             fixes,
+            notes,
         }
     }
 }

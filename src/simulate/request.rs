@@ -34,6 +34,8 @@ pub struct BrowserRequest {
     headers: Vec<(HeaderName, HeaderValue)>,
     pub(super) credentials: bool,
     pub(super) private_network: bool,
+    /// The address the server is reached at, for the Local Network Access note.
+    pub(super) server: Option<std::net::IpAddr>,
 }
 
 /// A header name or value that is not valid HTTP.
@@ -90,6 +92,7 @@ impl BrowserRequest {
             headers: Vec::new(),
             credentials: false,
             private_network: false,
+            server: None,
         })
     }
 
@@ -145,7 +148,30 @@ impl BrowserRequest {
         self
     }
 
-    /// The page is on a less private network than the server (Private Network Access).
+    /// The address the page reaches the server at. With a loopback, private or link-local
+    /// address and a page on a public origin, the dry run notes that Chrome asks the user for
+    /// Local Network Access permission first, whatever the headers say.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use tower_cors::{BrowserRequest, CorsLayer};
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::GET)?
+    ///     .server_address("192.168.1.20".parse()?);
+    /// let layer = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// let simulation = layer.simulate(&request);
+    /// assert!(simulation.is_allowed());
+    /// assert!(simulation.notes[0].contains("Local Network Access"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn server_address(mut self, server: std::net::IpAddr) -> Self {
+        self.server = Some(server);
+        self
+    }
+
+    /// Whether the page is on a less private network than the server (Private Network
+    /// Access, legacy): the browser then sends `Access-Control-Request-Private-Network: true`
+    /// on a preflight.
     ///
     /// ```
     /// use http::Method;
