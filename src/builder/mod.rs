@@ -100,6 +100,7 @@ impl CorsBuilder {
         Self::default()
     }
 
+    #[cfg(feature = "serde")]
     pub(crate) fn from_settings(settings: Settings) -> Self {
         Self { settings }
     }

@@ -25,11 +25,13 @@ static GRANT_HEADERS: [HeaderName; 7] = [
 pub(crate) struct Removed(u8);
 
 impl Removed {
+    #[cfg(feature = "tracing")]
     pub(crate) fn is_empty(self) -> bool {
         self.0 == 0
     }
 
     /// The names of the removed headers.
+    #[cfg(feature = "tracing")]
     pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
         GRANT_HEADERS
             .iter()

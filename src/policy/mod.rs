@@ -44,6 +44,7 @@ mod settings;
 pub(crate) use answer::Decoration;
 pub(crate) use evaluate::{Evaluation, Verdict};
 pub(crate) use head::Head;
+#[cfg(feature = "tracing")]
 pub(crate) use inner_headers::Removed;
 pub(crate) use plan::{Pending, Plan};
 use set::PolicySet;
