@@ -8,11 +8,12 @@ use http::header::{
 use http::{response, HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
 use super::evaluate::Grant;
+use super::inner_headers::{remove_grant_headers, Removed};
 use super::{
     MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
     WILDCARD,
 };
-use crate::decision::{Denial, RequestKind};
+use crate::decision::RequestKind;
 use crate::headers::HeaderPolicy;
 use crate::methods::MethodPolicy;
 use crate::origin::OriginMatcher;
@@ -44,56 +45,6 @@ enum Written {
         grant: HeaderMap,
         vary: &'static Vary,
     },
-}
-
-/// The response headers that grant something, which only the layer writes by default.
-static GRANT_HEADERS: [HeaderName; 7] = [
-    ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_HEADERS,
-    ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-];
-
-/// Which grant headers the layer removed from the inner service's response: a set of
-/// [`GRANT_HEADERS`], one bit each.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Removed(u8);
-
-impl Removed {
-    pub(crate) fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The names of the removed headers.
-    pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
-        GRANT_HEADERS
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, name)| name.as_str())
-    }
-}
-
-/// Removes every grant header from `headers`. One pass over the names finds them; the usual
-/// response has none and costs nothing more.
-fn remove_grant_headers(headers: &mut HeaderMap) -> Removed {
-    let mut found = 0u8;
-    for name in headers.keys() {
-        if let Some(i) = GRANT_HEADERS.iter().position(|grant| grant == name) {
-            found |= 1 << i;
-        }
-    }
-    if found != 0 {
-        for (i, name) in GRANT_HEADERS.iter().enumerate() {
-            if found & (1 << i) != 0 {
-                headers.remove(name);
-            }
-        }
-    }
-    Removed(found)
 }
 
 impl Decoration {
@@ -279,46 +230,6 @@ impl Policy {
             headers,
             replace_inner: !self.preserve_inner_headers,
         }
-    }
-
-    /// Debug mode: the `cors-debug` value for a denial, the reason and the fix, naming the
-    /// setting to change (with its policy, in a set). `None` when the mode is off.
-    fn debug_value(&self, denial: &Denial) -> Option<HeaderValue> {
-        if !self.debug_header {
-            return None;
-        }
-        let key = |name: &str| match self.set_index {
-            Some(index) => format!("policies[{index}].{name}"),
-            None => name.to_owned(),
-        };
-        let fix = match denial {
-            Denial::MultipleOrigins => "send a single Origin header".to_owned(),
-            Denial::MalformedOrigin => {
-                "browsers send scheme://host[:port], lowercase, without the default port".to_owned()
-            }
-            Denial::NullOrigin => format!(
-                "add \"null\" to {} if sandboxed or file: pages must read the answers",
-                key("allow_origins")
-            ),
-            Denial::OriginNotAllowed => format!("add the origin to {}", key("allow_origins")),
-            Denial::OriginRefusedByPredicate => {
-                "make the origin predicate accept the origin".to_owned()
-            }
-            Denial::MalformedMethod => {
-                "send one method token in Access-Control-Request-Method".to_owned()
-            }
-            Denial::MethodNotAllowed(_) => format!("add it to {}", key("allow_methods")),
-            Denial::MalformedRequestHeaders => {
-                "send header names in Access-Control-Request-Headers".to_owned()
-            }
-            Denial::TooManyRequestHeaders { .. } => format!("raise {}", key("max_request_headers")),
-            Denial::HeaderNotAllowed(_) => format!("add it to {}", key("allow_headers")),
-            Denial::AuthorizationNotCoveredByWildcard => format!(
-                "add \"authorization\" to {} (\"*, authorization\" allows both)",
-                key("allow_headers")
-            ),
-        };
-        HeaderValue::from_str(&format!("{denial}; {fix}")).ok()
     }
 
     /// The answer to an allowed preflight that does not ask for private network access, with

@@ -32,16 +32,20 @@ use crate::warning::ConfigWarning;
 
 mod answer;
 mod compile_set;
+mod debug;
 mod evaluate;
 mod head;
+mod inner_headers;
 mod lint;
 mod plan;
 mod set;
 mod settings;
 
-pub(crate) use answer::{Decoration, Removed};
+pub(crate) use answer::Decoration;
 pub(crate) use evaluate::{Evaluation, Verdict};
 pub(crate) use head::Head;
+#[cfg(feature = "tracing")]
+pub(crate) use inner_headers::Removed;
 pub(crate) use plan::{Pending, Plan};
 use set::PolicySet;
 pub(crate) use set::Selected;

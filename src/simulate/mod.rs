@@ -3,7 +3,8 @@
 //! The layer's side is the policy's own dry run (the same evaluation and plan the service
 //! follows); the browser's side follows the Fetch Standard.
 //!
-//! - `request`: the request a script makes ([`BrowserRequest`]) and what the browser sends;
+//! - `request`: the request a script makes ([`BrowserRequest`]); `sent`: what the browser
+//!   sends for it (the preflight, the actual request, the requests after a redirect);
 //! - `rules`: forbidden methods and headers, and the CORS-safelisted request headers;
 //! - `browser`: the CORS check and the preflight's checks, and why they fail ([`Blocked`]);
 //!   public as [`BrowserRequest::check_preflight`] and [`BrowserRequest::check_response`],
@@ -23,6 +24,7 @@ mod fixes;
 mod local_network;
 mod request;
 mod rules;
+mod sent;
 
 pub use browser::Blocked;
 use fixes::{fix_for_block, fix_for_denial};
