@@ -48,6 +48,7 @@ use setting::Setting;
 /// | `max_request_headers` | number, at least 1 | [`max_request_headers`](CorsBuilder::max_request_headers) |
 /// | `preserve_inner_cors_headers` | boolean | [`preserve_inner_cors_headers`](CorsBuilder::preserve_inner_cors_headers) |
 /// | `dangerously_allow_public_suffix_patterns` | boolean | [`dangerously_allow_public_suffix_patterns`](CorsBuilder::dangerously_allow_public_suffix_patterns) |
+/// | `debug_header` | boolean (development only) | [`debug_header`](CorsBuilder::debug_header) |
 /// | `policies` | a list of tables with the keys above and `paths` (top level only) | [`policy`](CorsBuilder::policy) |
 /// | `paths` | path prefixes (in a `policies` entry only) | [`paths`](CorsBuilder::paths) |
 ///
@@ -193,6 +194,7 @@ pub struct CorsConfig {
     max_request_headers: Option<usize>,
     preserve_inner_cors_headers: bool,
     dangerously_allow_public_suffix_patterns: bool,
+    debug_header: bool,
     paths: Option<Vec<String>>,
     policies: Vec<CorsConfig>,
 }
@@ -260,6 +262,7 @@ impl CorsConfig {
                 .unwrap_or(defaults.max_request_headers),
             preserve_inner_cors_headers: self.preserve_inner_cors_headers,
             dangerously_allow_public_suffix_patterns: self.dangerously_allow_public_suffix_patterns,
+            debug_header: self.debug_header,
             paths: self.paths.clone(),
             policies: self.policies.iter().map(CorsConfig::settings).collect(),
             ..defaults

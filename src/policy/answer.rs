@@ -8,8 +8,10 @@ use http::header::{
 use http::{response, HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
 use super::evaluate::Grant;
+use super::inner_headers::{remove_grant_headers, Removed};
 use super::{
-    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE, WILDCARD,
+    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
+    WILDCARD,
 };
 use crate::decision::RequestKind;
 use crate::headers::HeaderPolicy;
@@ -34,6 +36,8 @@ enum Written {
         credentials: bool,
         expose: Option<HeaderValue>,
         vary: Option<&'static Vary>,
+        /// Debug mode: why the request was denied (`cors-debug`).
+        debug: Option<HeaderValue>,
     },
     /// For a preflight passed on to the inner service: the grant the layer would have
     /// answered with.
@@ -41,56 +45,6 @@ enum Written {
         grant: HeaderMap,
         vary: &'static Vary,
     },
-}
-
-/// The response headers that grant something, which only the layer writes by default.
-static GRANT_HEADERS: [HeaderName; 7] = [
-    ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_HEADERS,
-    ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-];
-
-/// Which grant headers the layer removed from the inner service's response: a set of
-/// [`GRANT_HEADERS`], one bit each.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Removed(u8);
-
-impl Removed {
-    pub(crate) fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The names of the removed headers.
-    pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
-        GRANT_HEADERS
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, name)| name.as_str())
-    }
-}
-
-/// Removes every grant header from `headers`. One pass over the names finds them; the usual
-/// response has none and costs nothing more.
-fn remove_grant_headers(headers: &mut HeaderMap) -> Removed {
-    let mut found = 0u8;
-    for name in headers.keys() {
-        if let Some(i) = GRANT_HEADERS.iter().position(|grant| grant == name) {
-            found |= 1 << i;
-        }
-    }
-    if found != 0 {
-        for (i, name) in GRANT_HEADERS.iter().enumerate() {
-            if found & (1 << i) != 0 {
-                headers.remove(name);
-            }
-        }
-    }
-    Removed(found)
 }
 
 impl Decoration {
@@ -109,7 +63,11 @@ impl Decoration {
                 credentials,
                 expose,
                 vary,
+                debug,
             } => {
+                if let Some(debug) = debug {
+                    headers.insert(CORS_DEBUG, debug);
+                }
                 if let Some(allow_origin) = allow_origin {
                     headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
                     if credentials {
@@ -227,12 +185,28 @@ impl Policy {
             },
             Verdict::Denied {
                 kind: RequestKind::Preflight,
-                ..
-            } => Written::Preflight {
-                grant: HeaderMap::new(),
-                vary: self.vary_preflight,
-            },
+                denial,
+                origin_grant,
+            } => {
+                let mut grant = HeaderMap::new();
+                if let Some(debug) = self.debug_value(&denial) {
+                    grant.insert(CORS_DEBUG, debug);
+                }
+                // Debug mode: the origin's grant without the refused method or header, so that
+                // the browser's console names the real cause; the preflight still fails.
+                if let Some((allow_origin, credentials)) = origin_grant {
+                    grant.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+                    if credentials {
+                        grant.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                    }
+                }
+                Written::Preflight {
+                    grant,
+                    vary: self.vary_preflight,
+                }
+            }
             verdict => {
+                let debug = verdict.denial().and_then(|denial| self.debug_value(denial));
                 let (allow_origin, credentials) = match verdict {
                     Verdict::Allowed { grant, .. } => (Some(grant.allow_origin), grant.credentials),
                     // A resource open to everyone says so to every request, CORS or not, so
@@ -248,6 +222,7 @@ impl Policy {
                     credentials,
                     allow_origin,
                     vary: self.vary_actual,
+                    debug,
                 }
             }
         };

@@ -31,8 +31,19 @@ pub(crate) struct Grant {
 #[derive(Debug, Clone)]
 pub(crate) enum Verdict {
     NotCors,
-    Allowed { kind: RequestKind, grant: Grant },
-    Denied { kind: RequestKind, denial: Denial },
+    Allowed {
+        kind: RequestKind,
+        grant: Grant,
+    },
+    Denied {
+        kind: RequestKind,
+        denial: Denial,
+        /// With the debug header on, for a preflight refused for its method or headers from an
+        /// allowed origin: the origin's grant (`Access-Control-Allow-Origin`, and whether
+        /// credentials are allowed), which the answer then carries so that the browser names
+        /// the real cause.
+        origin_grant: Option<(HeaderValue, bool)>,
+    },
 }
 
 impl Verdict {
@@ -57,6 +68,7 @@ impl Verdict {
             Self::Allowed { kind, .. } | Self::Denied { kind, .. } if !allowed => Self::Denied {
                 kind,
                 denial: Denial::OriginRefusedByPredicate,
+                origin_grant: None,
             },
             verdict => verdict,
         }
@@ -103,7 +115,13 @@ impl Policy {
         } else {
             RequestKind::Actual
         };
-        let deny = |denial| Evaluation::Done(Verdict::Denied { kind, denial });
+        let deny = |denial| {
+            Evaluation::Done(Verdict::Denied {
+                kind,
+                denial,
+                origin_grant: None,
+            })
+        };
         if origins.next().is_some() {
             return deny(Denial::MultipleOrigins);
         }
@@ -174,9 +192,13 @@ impl Policy {
         origin: &HeaderValue,
         parts: &impl Fn() -> &'a Parts,
     ) -> Verdict {
+        // The origin is allowed: only the method or the headers can be refused here.
         let deny = |denial| Verdict::Denied {
             kind: RequestKind::Preflight,
             denial,
+            origin_grant: self
+                .debug_header
+                .then(|| (allow_origin.clone(), self.credentials.decide(origin, parts))),
         };
         let mut methods = methods.iter();
         let method = match (methods.next(), methods.next()) {

@@ -30,7 +30,8 @@ pub(crate) enum Plan {
 pub(crate) struct Pending {
     check: BoxBoolFuture,
     policy: Arc<Policy>,
-    /// The policy of a set it is (`None`: the top level).
+    /// The policy of a set it is (`None`: the top level), for the decision's event.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     index: Option<usize>,
     provisional: Verdict,
 }
@@ -42,6 +43,7 @@ impl Pending {
     }
 
     /// The decision once the check answered `allowed`.
+    #[cfg(feature = "tracing")]
     pub(crate) fn decision(&self, allowed: bool) -> Decision {
         let mut decision = self.policy.decision(&self.verdict(allowed));
         decision.policy = self.index;
@@ -182,6 +184,7 @@ impl Policy {
                         | Denial::NullOrigin
                         | Denial::OriginNotAllowed
                         | Denial::OriginRefusedByPredicate,
+                    ..
                 }
             )
     }

@@ -6,9 +6,11 @@ mod builder;
 #[cfg(feature = "serde")]
 mod config;
 mod conformance;
+mod debug_header;
 mod diagnostics;
 mod hostile;
 mod migration;
 mod properties;
+mod sets;
 #[cfg(feature = "watch")]
 mod watch;

@@ -1,5 +1,5 @@
-//! The demo in a real browser: headless Chromium loads the page from one origin, presses every
-//! button, and each outcome is what the policy says.
+//! The demo in real browsers: Chromium, Firefox and WebKit each load the page from one origin
+//! (localhost), press every button, and each outcome is what the policy says.
 
 #[allow(dead_code)]
 #[path = "../../examples/demo.rs"]
@@ -9,15 +9,18 @@ use std::net::SocketAddr;
 
 use serde_json::Value;
 
-use crate::support::browser;
+use crate::support::browser::Engine;
 
-#[test]
-fn every_demo_button_behaves_as_documented() {
+in_every_engine! {
+    every_demo_button_behaves_as_documented,
+}
+
+fn every_demo_button_behaves_as_documented(engine: Engine) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
     let demo = runtime.block_on(demo::start(any_port, any_port)).unwrap();
 
-    let Some(mut browser) = browser::Browser::start(&[]) else {
+    let Some(mut browser) = engine.start(&[]) else {
         return;
     };
     let page = browser.open(&format!("{}/", demo.page_origin));
