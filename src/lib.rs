@@ -88,7 +88,9 @@
 //! 2. **Building** (`builder`, `config`, `presets`): everything that fills the settings; the
 //!    single compile step validates them and reports every problem at once.
 //! 3. **Serving** (`layer`, `service`, `shared`, `reload`, `report_only`, `trace`): the
-//!    [`CorsLayer`], the [`Cors`] service and its [`ResponseFuture`], and what they share.
+//!    [`CorsLayer`], the [`Cors`] service and its [`ResponseFuture`], and what they share;
+//!    with the `watch` feature, [`watch`] follows a configuration file and swaps each valid
+//!    version in through a [`ReloadHandle`].
 //! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs, and for
 //!    judging a live server's answers ([`BrowserRequest::check_preflight`],
 //!    [`BrowserRequest::check_response`]; the `cors-explain` program of the `cli` feature).
@@ -149,6 +151,9 @@ mod service;
 mod shared;
 #[cfg(feature = "tracing")]
 mod trace;
+#[cfg(feature = "watch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
+pub mod watch;
 
 // Explaining: the browser's side of an exchange, for dry runs and live answers.
 mod simulate;

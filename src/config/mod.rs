@@ -175,7 +175,8 @@ use setting::Setting;
 /// # Ok::<(), toml::de::Error>(())
 /// ```
 ///
-/// From environment variables, see [`CorsConfig::from_env`].
+/// From environment variables, see [`CorsConfig::from_env`]. To follow a file as it changes,
+/// see `tower_cors::watch` (feature `watch`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CorsConfig {

@@ -1,5 +1,6 @@
 //! The layer's API in process, without a network: building policies, configuration files,
-//! the conformance table, hostile request heads, property tests and diagnostics.
+//! the conformance table, hostile request heads, property tests and diagnostics, and
+//! following a policy file.
 
 mod builder;
 #[cfg(feature = "serde")]
@@ -11,3 +12,5 @@ mod hostile;
 mod migration;
 mod properties;
 mod sets;
+#[cfg(feature = "watch")]
+mod watch;
