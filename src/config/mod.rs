@@ -68,7 +68,8 @@ use setting::Setting;
 /// - `allow_origins`: `"*"` ([`AllowOrigin::any`](crate::AllowOrigin::any)), `"mirror"`
 ///   ([`AllowOrigin::mirror_request`](crate::AllowOrigin::mirror_request)) and `"dangerously_mirror_any_origin_with_credentials"`
 ///   ([`AllowOrigin::dangerously_mirror_any_origin_with_credentials`](crate::AllowOrigin::dangerously_mirror_any_origin_with_credentials)). Leaving `allow_origins`
-///   out is an error, as for the builder; use `[]` to refuse every origin on purpose.
+///   out refuses every origin with a warning, as for the builder; use `[]` to refuse every
+///   origin on purpose.
 /// - `allow_methods`: `"*"` ([`AllowMethods::any`](crate::AllowMethods::any)) and `"mirror"`
 ///   ([`AllowMethods::mirror_request`](crate::AllowMethods::mirror_request)).
 /// - `allow_headers`: `"*"` ([`AllowHeaders::any`](crate::AllowHeaders::any), which browsers never apply to
@@ -105,7 +106,7 @@ use setting::Setting;
 /// ```
 ///
 /// Inside an application's configuration, here in JSON. With `#[serde(default)]` a missing
-/// `cors` table is the default configuration, which has no origin and so fails to build:
+/// `cors` table is the default configuration, which allows no origin (with a warning saying so):
 ///
 /// ```
 /// use serde::Deserialize;
