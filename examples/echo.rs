@@ -11,6 +11,15 @@
 //! connections the server prints `listening on http://ADDRESS`, with the actual port when
 //! asked for port 0.
 //!
+//! With `--watch` (and `--features watch`) the server follows the file: each change that
+//! builds is swapped in (`echo: reloaded FILE` on stderr), and each one that does not is
+//! refused with every problem (`echo: refused FILE: ...`), the previous policy staying in
+//! force. The file may then also be JSON or YAML, told apart by the extension.
+//!
+//! ```text
+//! cargo run --features watch --example echo -- --config cors.toml --listen 127.0.0.1:8080 --watch
+//! ```
+//!
 //! The echo service behind the layer answers any method on any path with `200 OK` and a JSON
 //! body `{"method": ..., "path": ..., "headers": {...}}` (header names in lower case, repeated
 //! headers joined with `, `). The query can change the response:
@@ -46,21 +55,25 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_cors::{CorsConfig, CorsLayer};
 
-const USAGE: &str = "usage: echo --config FILE --listen ADDRESS
+const USAGE: &str = "usage: echo --config FILE --listen ADDRESS [--watch]
 
   --config FILE      TOML file with the CORS policy (see tower_cors::CorsConfig)
   --listen ADDRESS   address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port)
+  --watch            reload the policy when the file changes (feature `watch`; the file
+                     may then be .toml, .json, .yaml or .yml)
   -h, --help         print this help";
 
 struct Args {
     config: PathBuf,
     listen: SocketAddr,
+    watch: bool,
 }
 
 /// Parses the command line; `Ok(None)` asks for the help text.
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut config = None;
     let mut listen = None;
+    let mut watch = false;
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => {
@@ -76,6 +89,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
+            "--watch" if inline.is_none() => watch = true,
             "--config" => config = Some(PathBuf::from(value("--config")?)),
             "--listen" => {
                 let text = value("--listen")?;
@@ -88,7 +102,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
         }
     }
     match (config, listen) {
-        (Some(config), Some(listen)) => Ok(Some(Args { config, listen })),
+        (Some(config), Some(listen)) => Ok(Some(Args {
+            config,
+            listen,
+            watch,
+        })),
         (None, _) => Err("--config is required".to_owned()),
         (_, None) => Err("--listen is required".to_owned()),
     }
@@ -106,6 +124,30 @@ fn load(path: &Path) -> Result<CorsLayer, String> {
         .map_err(|err| format!("echo: {shown}: {err}"))
 }
 
+/// Reads the policy file and follows it, printing every reload and refusal on stderr.
+#[cfg(feature = "watch")]
+fn watch(path: &Path) -> Result<(CorsLayer, Option<tower_cors::watch::ConfigWatcher>), String> {
+    use tower_cors::watch::{ConfigWatcher, WatchEvent};
+
+    let (layer, watcher) = ConfigWatcher::builder(path)
+        .on_event(|event| match event {
+            WatchEvent::Reloaded { path, .. } => eprintln!("echo: reloaded {}", path.display()),
+            WatchEvent::Refused { error } => eprintln!("echo: refused {error}"),
+            _ => {}
+        })
+        .start()
+        .map_err(|err| format!("echo: {err}"))?;
+    Ok((layer, Some(watcher)))
+}
+
+#[cfg(not(feature = "watch"))]
+fn watch(_path: &Path) -> Result<(CorsLayer, Option<()>), String> {
+    Err(
+        "echo: --watch needs the `watch` feature (cargo run --features watch --example echo)"
+            .to_owned(),
+    )
+}
+
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Some(args)) => args,
@@ -118,8 +160,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let layer = match load(&args.config) {
-        Ok(layer) => layer,
+    let loaded = if args.watch {
+        watch(&args.config)
+    } else {
+        load(&args.config).map(|layer| (layer, None))
+    };
+    // The watcher, when there is one, follows the file for as long as it is kept.
+    let (layer, _watcher) = match loaded {
+        Ok(loaded) => loaded,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::FAILURE;

@@ -17,7 +17,7 @@ use std::fmt;
 ///     .unwrap_err();
 /// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
 /// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
-/// assert_eq!(Field::ALL.len(), 14);
+/// assert_eq!(Field::ALL.len(), 15);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -50,6 +50,8 @@ pub enum Field {
     PreserveInnerCorsHeaders,
     /// [`CorsBuilder::dangerously_allow_public_suffix_patterns`](crate::CorsBuilder::dangerously_allow_public_suffix_patterns).
     DangerouslyAllowPublicSuffixPatterns,
+    /// [`CorsBuilder::debug_header`](crate::CorsBuilder::debug_header).
+    DebugHeader,
     /// [`CorsBuilder::paths`](crate::CorsBuilder::paths): the path prefixes a policy of a set
     /// applies to.
     Paths,
@@ -68,7 +70,7 @@ impl Field {
     /// assert_eq!(Field::ALL[0], Field::AllowOrigins);
     /// assert!(Field::ALL.iter().all(|f| f.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_')));
     /// ```
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 15] = [
         Self::AllowOrigins,
         Self::AllowMethods,
         Self::AllowHeaders,
@@ -83,6 +85,7 @@ impl Field {
         Self::MaxRequestHeaders,
         Self::PreserveInnerCorsHeaders,
         Self::DangerouslyAllowPublicSuffixPatterns,
+        Self::DebugHeader,
     ];
 
     /// The configuration key of this setting.
@@ -108,6 +111,7 @@ impl Field {
             Self::DangerouslyAllowPublicSuffixPatterns => {
                 "dangerously_allow_public_suffix_patterns"
             }
+            Self::DebugHeader => "debug_header",
             Self::Paths => "paths",
             Self::Policies => "policies",
         }

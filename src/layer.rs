@@ -228,29 +228,6 @@ impl CorsLayer {
     }
 }
 
-/// A layer that refuses every cross-origin request (no origin is allowed), as tower-http's
-/// `CorsLayer::default()` does; useful as `Option<CorsLayer>::unwrap_or_default()` for "CORS
-/// off".
-///
-/// ```
-/// use http::{header, Request};
-/// use tower_cors::CorsLayer;
-///
-/// let configured: Option<CorsLayer> = None;
-/// let layer = configured.unwrap_or_default();
-/// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
-/// assert!(!layer.decide(&request).is_allowed());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-impl Default for CorsLayer {
-    fn default() -> Self {
-        crate::builder::CorsBuilder::new()
-            .allow_origin(crate::origin::AllowOrigin::none())
-            .build()
-            .expect("the policy that allows no origin is valid")
-    }
-}
-
 impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 

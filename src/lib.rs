@@ -88,7 +88,9 @@
 //! 2. **Building** (`builder`, `config`, `presets`): everything that fills the settings; the
 //!    single compile step validates them and reports every problem at once.
 //! 3. **Serving** (`layer`, `service`, `shared`, `reload`, `report_only`, `trace`): the
-//!    [`CorsLayer`], the [`Cors`] service and its [`ResponseFuture`], and what they share.
+//!    [`CorsLayer`], the [`Cors`] service and its [`ResponseFuture`], and what they share;
+//!    with the `watch` feature, [`watch`] follows a configuration file and swaps each valid
+//!    version in through a [`ReloadHandle`].
 //! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs, and for
 //!    judging a live server's answers ([`BrowserRequest::check_preflight`],
 //!    [`BrowserRequest::check_response`]; the `cors-explain` program of the `cli` feature).
@@ -97,17 +99,20 @@
 //!
 //! 1. [`Cors::call`](tower_service::Service::call) takes the current policy snapshot (one
 //!    `Arc`, swapped atomically by a [`ReloadHandle`]);
-//! 2. `Policy::evaluate` reads the request head and gives a verdict: not a CORS request,
+//! 2. `Policy::select` chooses the policy that decides: the layer's own, or, for a set of
+//!    policies, the first whose paths and origins admit the request;
+//! 3. its `Policy::evaluate` reads the request head and gives a verdict: not a CORS request,
 //!    allowed with this grant, or denied for this [`Denial`] (or a verdict that waits on an
 //!    async origin predicate);
-//! 3. the service reports the verdict (report-only mode, `tracing`, the request extension);
-//! 4. `Policy::plan` turns the verdict into a plan: answer now with this head; forward to the
+//! 4. the service reports the verdict (report-only mode, `tracing`, the request extension);
+//! 5. `Policy::plan` turns the verdict into a plan: answer now with this head; forward to the
 //!    inner service and write these headers into its response; or run the origin check first,
 //!    then answer or forward;
-//! 5. the [`ResponseFuture`] follows the plan. It decides nothing itself.
+//! 6. the [`ResponseFuture`] follows the plan. It decides nothing itself.
 //!
 //! [`CorsLayer::decide`], [`CorsLayer::headers_for`] and [`CorsLayer::simulate`] run the
-//! same evaluation and plan without a service, so a dry run can never disagree with the layer.
+//! same choice, evaluation and plan without a service, so a dry run can never disagree with
+//! the layer.
 //!
 //! [tower]: https://docs.rs/tower
 //! [Fetch Standard]: https://fetch.spec.whatwg.org/#http-cors-protocol
@@ -146,6 +151,9 @@ mod service;
 mod shared;
 #[cfg(feature = "tracing")]
 mod trace;
+#[cfg(feature = "watch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
+pub mod watch;
 
 // Explaining: the browser's side of an exchange, for dry runs and live answers.
 mod simulate;

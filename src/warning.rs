@@ -194,6 +194,9 @@ pub enum WarningKind {
     ForbiddenRequestHeader,
     /// An allowed method that `fetch` refuses to send (`CONNECT`, `TRACE`, `TRACK`).
     ForbiddenMethod,
+    /// The debug header is on: every denial tells the caller the shape of the policy. For
+    /// development only.
+    DebugHeader,
     /// In a set of policies, an earlier policy that applies to all of this one's paths admits
     /// this origin (or every origin), so this policy never decides for it.
     HiddenByEarlierPolicy {
@@ -213,6 +216,9 @@ impl fmt::Display for WarningKind {
             }
             Self::NoOrigins => {
                 "no origin is allowed, so every cross-origin request is refused; set allow_origins (an empty list refuses every origin on purpose)"
+            }
+            Self::DebugHeader => {
+                "is on: every denial tells the caller the shape of the policy; for development only"
             }
             Self::NullOrigin => {
                 "lets every sandboxed frame and file: page, of any site, read the responses"

@@ -199,4 +199,58 @@ fn decisions_are_traced() {
             && l.contains("removed=access-control-allow-origin, access-control-max-age")),
         "{text}"
     );
+
+    #[cfg(feature = "watch")]
+    watched_files_are_traced(&buffer);
+}
+
+/// A watched policy file: an INFO event per reload, an ERROR event naming the file and every
+/// problem per refusal.
+#[cfg(feature = "watch")]
+fn watched_files_are_traced(buffer: &Buffer) {
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cors.toml");
+    std::fs::write(&path, format!("allow_origins = [{APP:?}]\n")).unwrap();
+    let (_layer, watcher) = CorsLayer::from_file_watched(&path).unwrap();
+    let wait_for = |needle: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+            if let Some(line) = text.lines().find(|l| l.contains(needle)) {
+                return line.to_owned();
+            }
+            assert!(Instant::now() < deadline, "no {needle:?} in {text}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+
+    buffer.0.lock().unwrap().clear();
+    std::fs::write(&path, "allow_origins = [\"https://new.example.com\"]\n").unwrap();
+    let reloaded = wait_for("reloaded the CORS policy");
+    assert!(reloaded.contains(" INFO "), "{reloaded}");
+    assert!(
+        reloaded.contains(&format!("file={}", path.display())),
+        "{reloaded}"
+    );
+
+    std::fs::write(
+        &path,
+        "allow_origins = [\"https://a.example/\"]\nallow_methods = [\"P UT\"]\n",
+    )
+    .unwrap();
+    let refused = wait_for("refused the changed CORS policy file");
+    for needle in [
+        " ERROR ",
+        "tower_cors:",
+        &format!("file={}", path.display()),
+        "kind=Config",
+        "allow_origins[0]: \"https://a.example/\" has a trailing slash",
+        "; allow_methods[0]: \"P UT\" is not a valid HTTP method",
+        "the previous policy stays in force",
+    ] {
+        assert!(refused.contains(needle), "{needle:?} missing in {refused}");
+    }
+    assert_eq!(watcher.status().refusals(), 1);
 }

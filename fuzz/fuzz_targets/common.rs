@@ -16,7 +16,7 @@ pub fn policies() -> Vec<(CorsLayer, bool)> {
     vec![
         (
             CorsLayer::builder()
-                .allow_origin(list)
+                .allow_origins(list)
                 .allow_methods(["PUT", "DELETE"])
                 .allow_headers(["content-type", "x-custom"])
                 .expose_headers(["x-request-id"])
@@ -38,7 +38,7 @@ pub fn policies() -> Vec<(CorsLayer, bool)> {
         ),
         (
             CorsLayer::builder()
-                .allow_origin(list)
+                .allow_origins(list)
                 .allow_methods(AllowMethods::any())
                 .allow_headers(AllowHeaders::any())
                 .allow_credentials(true)

@@ -16,7 +16,13 @@ fuzz_target!(|data: &[u8]| {
         .split(|&b| b == b'\n')
         .collect();
     let requests = parts.next().unwrap_or_default();
-    let Ok(layer) = CorsLayer::builder().allow_origin(config).build() else {
+    // Configured origins are strings; bytes that are not UTF-8 arrive as replacement
+    // characters, which the checks must refuse like any other non-ASCII.
+    let config: Vec<String> = config
+        .iter()
+        .map(|entry| String::from_utf8_lossy(entry).into_owned())
+        .collect();
+    let Ok(layer) = CorsLayer::builder().allow_origins(config).build() else {
         return;
     };
     for origin in requests.split(|&b| b == b'\n') {

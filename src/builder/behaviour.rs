@@ -155,6 +155,50 @@ impl CorsBuilder {
         self
     }
 
+    /// Development mode: on every response where the layer denied something, a `cors-debug`
+    /// header says why and what to change, such as
+    /// `cors-debug: the header "x-custom" is not allowed; add it to allow_headers`. Browsers
+    /// show the headers of failed preflights in the developer tools' network panel even when
+    /// the page cannot read them. In this mode a preflight refused for its method or headers,
+    /// from an allowed origin, also carries the origin's grant (`Access-Control-Allow-Origin`,
+    /// and `-Credentials` when allowed), never the refused method or header: the browser still
+    /// fails it, and its console then names the real cause ("Request header field x-custom is
+    /// not allowed by Access-Control-Allow-Headers") instead of a missing
+    /// `Access-Control-Allow-Origin`.
+    ///
+    /// **For development only:** it tells any caller the shape of the policy. The built layer
+    /// carries a warning saying so ([`CorsLayer::warnings`](crate::CorsLayer::warnings), logged
+    /// with the `tracing` feature). Off by default; the configuration key is `debug_header`.
+    ///
+    /// ```
+    /// use http::{header, Method, Request};
+    /// use tower_cors::{CorsLayer, WarningKind};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_methods([Method::PUT])
+    ///     .debug_header(true)
+    ///     .build()?;
+    /// assert_eq!(layer.warnings()[0].kind(), WarningKind::DebugHeader);
+    /// let preflight = Request::options("/")
+    ///     .header(header::ORIGIN, "https://app.example.com")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "PUT")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "x-custom")
+    ///     .body(())?;
+    /// let (_, headers) = layer.headers_for(&preflight);
+    /// assert_eq!(
+    ///     headers["cors-debug"],
+    ///     "the header \"x-custom\" is not allowed; add it to allow_headers"
+    /// );
+    /// assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example.com");
+    /// assert!(headers.get(header::ACCESS_CONTROL_ALLOW_HEADERS).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn debug_header(mut self, on: bool) -> Self {
+        self.settings.debug_header = on;
+        self
+    }
+
     /// Insert the layer's [`Decision`](crate::Decision) into the request's extensions, so the
     /// inner service (handlers, metrics) can read whether and why the request was granted.
     ///

@@ -100,6 +100,7 @@ impl CorsBuilder {
         Self::default()
     }
 
+    #[cfg(feature = "serde")]
     pub(crate) fn from_settings(settings: Settings) -> Self {
         Self { settings }
     }
@@ -128,5 +129,28 @@ impl CorsBuilder {
         #[cfg(feature = "tracing")]
         crate::trace::warnings(&policy.warnings);
         Ok(CorsLayer::from_policy(Arc::new(policy)))
+    }
+}
+
+/// A layer that refuses every cross-origin request (no origin is allowed), as tower-http's
+/// `CorsLayer::default()` does; useful as `Option<CorsLayer>::unwrap_or_default()` for "CORS
+/// off".
+///
+/// ```
+/// use http::{header, Request};
+/// use tower_cors::CorsLayer;
+///
+/// let configured: Option<CorsLayer> = None;
+/// let layer = configured.unwrap_or_default();
+/// let request = Request::get("/").header(header::ORIGIN, "https://app.example.com").body(())?;
+/// assert!(!layer.decide(&request).is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl Default for CorsLayer {
+    fn default() -> Self {
+        CorsBuilder::new()
+            .allow_origin(crate::origin::AllowOrigin::none())
+            .build()
+            .expect("the policy that allows no origin is valid")
     }
 }

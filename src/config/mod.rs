@@ -48,6 +48,7 @@ use setting::Setting;
 /// | `max_request_headers` | number, at least 1 | [`max_request_headers`](CorsBuilder::max_request_headers) |
 /// | `preserve_inner_cors_headers` | boolean | [`preserve_inner_cors_headers`](CorsBuilder::preserve_inner_cors_headers) |
 /// | `dangerously_allow_public_suffix_patterns` | boolean | [`dangerously_allow_public_suffix_patterns`](CorsBuilder::dangerously_allow_public_suffix_patterns) |
+/// | `debug_header` | boolean (development only) | [`debug_header`](CorsBuilder::debug_header) |
 /// | `policies` | a list of tables with the keys above and `paths` (top level only) | [`policy`](CorsBuilder::policy) |
 /// | `paths` | path prefixes (in a `policies` entry only) | [`paths`](CorsBuilder::paths) |
 ///
@@ -67,7 +68,8 @@ use setting::Setting;
 /// - `allow_origins`: `"*"` ([`AllowOrigin::any`](crate::AllowOrigin::any)), `"mirror"`
 ///   ([`AllowOrigin::mirror_request`](crate::AllowOrigin::mirror_request)) and `"dangerously_mirror_any_origin_with_credentials"`
 ///   ([`AllowOrigin::dangerously_mirror_any_origin_with_credentials`](crate::AllowOrigin::dangerously_mirror_any_origin_with_credentials)). Leaving `allow_origins`
-///   out is an error, as for the builder; use `[]` to refuse every origin on purpose.
+///   out refuses every origin with a warning, as for the builder; use `[]` to refuse every
+///   origin on purpose.
 /// - `allow_methods`: `"*"` ([`AllowMethods::any`](crate::AllowMethods::any)) and `"mirror"`
 ///   ([`AllowMethods::mirror_request`](crate::AllowMethods::mirror_request)).
 /// - `allow_headers`: `"*"` ([`AllowHeaders::any`](crate::AllowHeaders::any), which browsers never apply to
@@ -104,7 +106,7 @@ use setting::Setting;
 /// ```
 ///
 /// Inside an application's configuration, here in JSON. With `#[serde(default)]` a missing
-/// `cors` table is the default configuration, which has no origin and so fails to build:
+/// `cors` table is the default configuration, which allows no origin (with a warning saying so):
 ///
 /// ```
 /// use serde::Deserialize;
@@ -174,7 +176,8 @@ use setting::Setting;
 /// # Ok::<(), toml::de::Error>(())
 /// ```
 ///
-/// From environment variables, see [`CorsConfig::from_env`].
+/// From environment variables, see [`CorsConfig::from_env`]. To follow a file as it changes,
+/// see `tower_cors::watch` (feature `watch`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CorsConfig {
@@ -192,6 +195,7 @@ pub struct CorsConfig {
     max_request_headers: Option<usize>,
     preserve_inner_cors_headers: bool,
     dangerously_allow_public_suffix_patterns: bool,
+    debug_header: bool,
     paths: Option<Vec<String>>,
     policies: Vec<CorsConfig>,
 }
@@ -259,6 +263,7 @@ impl CorsConfig {
                 .unwrap_or(defaults.max_request_headers),
             preserve_inner_cors_headers: self.preserve_inner_cors_headers,
             dangerously_allow_public_suffix_patterns: self.dangerously_allow_public_suffix_patterns,
+            debug_header: self.debug_header,
             paths: self.paths.clone(),
             policies: self.policies.iter().map(CorsConfig::settings).collect(),
             ..defaults

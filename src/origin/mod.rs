@@ -24,7 +24,7 @@ mod parse;
 
 pub(crate) use hash::LookupHashBuilder;
 pub(crate) use matcher::OriginMatcher;
-pub(crate) use parse::is_wellformed_request_origin;
+pub(crate) use parse::{is_wellformed_request_origin, parse_request_origin};
 
 /// A boxed future answering "is this origin allowed?", returned by async predicates.
 pub(crate) type BoxBoolFuture = Pin<Box<dyn Future<Output = bool> + Send + 'static>>;

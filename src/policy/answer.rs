@@ -1,16 +1,17 @@
 //! The headers and statuses the layer writes: its own answers, and what it adds to the inner
 //! service's responses.
 
-use http::header::VARY;
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
 };
-use http::{response, HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
+use http::{response, HeaderMap, HeaderValue, Response, StatusCode};
 
 use super::evaluate::{AllowedHeaders, Grant, MaxAge, WILDCARD_VALUE};
+use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Removed};
 use super::{
-    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, TRUE, WILDCARD,
+    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
+    WILDCARD,
 };
 use crate::decision::RequestKind;
 use crate::headers::HeaderPolicy;
@@ -28,87 +29,14 @@ pub(crate) struct Decoration {
     allow_origin: Option<HeaderValue>,
     expose: Option<HeaderValue>,
     vary: Option<&'static Vary>,
-    /// For an allowed preflight passed on to the inner service: the headers the layer's answer
-    /// would have granted. Boxed: passing preflights on is rare, and the map would double the
-    /// size of every decoration.
-    preflight_grant: Option<Box<HeaderMap>>,
+    /// Headers written as they are: for a preflight passed on to the inner service, those the
+    /// layer's answer would have had; in debug mode, `cors-debug` with why the request was
+    /// denied. Boxed: both are rare (debug mode is for development), and a map, or one more
+    /// value, would make every decoration larger and dearer to move.
+    extra: Option<Box<HeaderMap>>,
     credentials: bool,
     /// Remove the grant headers the inner service set before writing the layer's own.
     replace_inner: bool,
-}
-
-/// The response headers that grant something, which only the layer writes by default.
-static GRANT_HEADERS: [HeaderName; 7] = [
-    ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_HEADERS,
-    ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_MAX_AGE,
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-];
-
-/// Which grant headers the layer removed from the inner service's response: a set of
-/// [`GRANT_HEADERS`], one bit each.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Removed(u8);
-
-impl Removed {
-    pub(crate) fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The names of the removed headers.
-    pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
-        GRANT_HEADERS
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, name)| name.as_str())
-    }
-}
-
-/// What one pass over the names of the inner service's response finds: the grant headers it
-/// set, and whether it set `Vary`.
-struct Found {
-    grants: Removed,
-    vary: bool,
-}
-
-/// Looks at every name of `headers` once. Every grant header starts with `access-control-`,
-/// so most names are passed over after a comparison of their first bytes.
-fn find_grants_and_vary(headers: &HeaderMap) -> Found {
-    let mut found = Found {
-        grants: Removed::default(),
-        vary: false,
-    };
-    for name in headers.keys() {
-        if name.as_str().starts_with("access-control-") {
-            if let Some(i) = grant_index(name) {
-                found.grants.0 |= 1 << i;
-            }
-        } else if name == VARY {
-            found.vary = true;
-        }
-    }
-    found
-}
-
-/// The place of a name among [`GRANT_HEADERS`]. Out of line: inlined, the compiler loads the
-/// seven names before the loop over the response's names, for every response.
-#[cold]
-#[inline(never)]
-fn grant_index(name: &HeaderName) -> Option<usize> {
-    GRANT_HEADERS.iter().position(|grant| grant == name)
-}
-
-/// Removes the grant headers `found` in `headers`.
-fn remove_grant_headers(headers: &mut HeaderMap, found: Removed) {
-    for (i, name) in GRANT_HEADERS.iter().enumerate() {
-        if found.0 & (1 << i) != 0 {
-            headers.remove(name);
-        }
-    }
 }
 
 impl Decoration {
@@ -137,8 +65,8 @@ impl Decoration {
                 headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
-        if let Some(grant) = self.preflight_grant.take() {
-            headers.extend(*grant);
+        if let Some(extra) = self.extra.take() {
+            headers.extend(*extra);
         }
         if let Some(vary) = self.vary {
             vary.merge(headers, found.vary);
@@ -254,7 +182,7 @@ impl Policy {
             allow_origin: None,
             expose: None,
             vary: self.vary_actual,
-            preflight_grant: None,
+            extra: None,
             credentials: false,
             replace_inner: !self.preserve_inner_headers,
         };
@@ -263,17 +191,38 @@ impl Policy {
                 kind: RequestKind::Preflight,
                 grant,
             } => {
-                decoration.preflight_grant = Some(Box::new(self.preflight_grant(grant)));
+                decoration.extra = Some(Box::new(self.preflight_grant(grant)));
                 decoration.vary = Some(self.vary_preflight);
             }
             Verdict::Denied {
                 kind: RequestKind::Preflight,
-                ..
+                denial,
+                origin_grant,
+            } => {
+                decoration.vary = Some(self.vary_preflight);
+                let mut grant = HeaderMap::new();
+                if let Some(debug) = self.debug_value(&denial) {
+                    grant.insert(CORS_DEBUG, debug);
+                }
+                // Debug mode: the origin's grant without the refused method or header, so that
+                // the browser's console names the real cause; the preflight still fails.
+                if let Some((allow_origin, credentials)) = origin_grant {
+                    grant.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+                    if credentials {
+                        grant.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                    }
+                }
+                if !grant.is_empty() {
+                    decoration.extra = Some(Box::new(grant));
+                }
             }
-            | Verdict::OriginRefused {
+            Verdict::OriginRefused {
                 kind: RequestKind::Preflight,
                 ..
-            } => decoration.vary = Some(self.vary_preflight),
+            } => {
+                decoration.vary = Some(self.vary_preflight);
+                decoration.extra = self.debug_header_map(&verdict);
+            }
             Verdict::Allowed { grant, .. } => {
                 decoration.allow_origin = Some(grant.allow_origin.clone());
                 decoration.expose = self.expose.clone();
@@ -286,9 +235,26 @@ impl Policy {
                 decoration.allow_origin = Some(WILDCARD);
                 decoration.expose = self.expose.clone();
             }
-            _ => {}
+            Verdict::NotCors => {}
+            Verdict::Denied { .. } | Verdict::OriginRefused { .. } => {
+                decoration.extra = self.debug_header_map(&verdict);
+            }
         }
         decoration
+    }
+
+    /// Debug mode: `cors-debug` for a denied verdict, in a map of its own. The mode is asked
+    /// first, since the denial of a refused origin is worked out on demand.
+    fn debug_header_map(&self, verdict: &Verdict<'_>) -> Option<Box<HeaderMap>> {
+        if !self.debug_header {
+            return None;
+        }
+        let debug = verdict
+            .denial()
+            .and_then(|denial| self.debug_value(&denial))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(CORS_DEBUG, debug);
+        Some(Box::new(headers))
     }
 
     /// The answer to an allowed preflight that does not ask for private network access, with

@@ -82,7 +82,10 @@ pub(super) fn compile_set(top: &Settings) -> Result<Policy, Vec<ConfigProblem>> 
             None => Vec::new(),
         };
         match settings.compile_one(vary_origin, own) {
-            Ok(policy) => rules.push(Rule::new(policy, paths)),
+            Ok(mut policy) => {
+                policy.set_index = Some(index);
+                rules.push(Rule::new(policy, paths));
+            }
             Err(mut own) => {
                 for problem in &mut own {
                     problem.policy = Some(index);

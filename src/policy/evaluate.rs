@@ -87,6 +87,11 @@ pub(crate) enum Verdict<'a> {
     Denied {
         kind: RequestKind,
         denial: Denial,
+        /// With the debug header on, for a preflight refused for its method or headers from an
+        /// allowed origin: the origin's grant (`Access-Control-Allow-Origin`, and whether
+        /// credentials are allowed), which the answer then carries so that the browser names
+        /// the real cause.
+        origin_grant: Option<(&'a HeaderValue, bool)>,
     },
     /// Denied because a listed or mirrored origin refuses `origin`. Whether for
     /// [`Denial::NullOrigin`], [`Denial::MalformedOrigin`] or [`Denial::OriginNotAllowed`] is
@@ -132,6 +137,7 @@ impl Verdict<'_> {
                 Self::Denied {
                     kind,
                     denial: Denial::OriginRefusedByPredicate,
+                    origin_grant: None,
                 }
             }
             verdict => verdict,
@@ -153,9 +159,18 @@ impl Verdict<'_> {
                     private_network: grant.private_network,
                 },
             },
-            Self::Denied { kind, .. } | Self::OriginRefused { kind, .. } => OwnedVerdict::Denied {
+            Self::Denied {
+                kind, origin_grant, ..
+            } => OwnedVerdict::Denied {
                 kind: *kind,
                 denial: self.denial().expect("a denied verdict"),
+                origin_grant: origin_grant
+                    .map(|(origin, credentials)| (origin.clone(), credentials)),
+            },
+            Self::OriginRefused { kind, .. } => OwnedVerdict::Denied {
+                kind: *kind,
+                denial: self.denial().expect("a denied verdict"),
+                origin_grant: None,
             },
         }
     }
@@ -173,6 +188,7 @@ pub(crate) enum OwnedVerdict {
     Denied {
         kind: RequestKind,
         denial: Denial,
+        origin_grant: Option<(HeaderValue, bool)>,
     },
 }
 
@@ -206,9 +222,16 @@ impl OwnedVerdict {
                     private_network: grant.private_network,
                 },
             },
-            Self::Denied { kind, denial } => Verdict::Denied {
+            Self::Denied {
+                kind,
+                denial,
+                origin_grant,
+            } => Verdict::Denied {
                 kind: *kind,
                 denial: denial.clone(),
+                origin_grant: origin_grant
+                    .as_ref()
+                    .map(|(origin, credentials)| (origin, *credentials)),
             },
         }
     }
@@ -254,7 +277,13 @@ impl Policy {
         } else {
             RequestKind::Actual
         };
-        let deny = |denial| Evaluation::Done(Verdict::Denied { kind, denial });
+        let deny = |denial| {
+            Evaluation::Done(Verdict::Denied {
+                kind,
+                denial,
+                origin_grant: None,
+            })
+        };
         if origins.next().is_some() {
             return deny(Denial::MultipleOrigins);
         }
@@ -325,9 +354,13 @@ impl Policy {
         origin: &HeaderValue,
         parts: &impl Fn() -> &'p Parts,
     ) -> Verdict<'a> {
+        // The origin is allowed: only the method or the headers can be refused here.
         let deny = |denial| Verdict::Denied {
             kind: RequestKind::Preflight,
             denial,
+            origin_grant: self
+                .debug_header
+                .then(|| (allow_origin, self.credentials.decide(origin, parts))),
         };
         let mut methods = methods.into_iter();
         let method = match (methods.next(), methods.next()) {

@@ -92,6 +92,9 @@ impl Settings {
                 );
             }
         }
+        if self.debug_header {
+            warn(Field::DebugHeader, None, "", WarningKind::DebugHeader);
+        }
         warnings
     }
 }

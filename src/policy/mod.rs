@@ -32,17 +32,21 @@ use crate::warning::ConfigWarning;
 
 mod answer;
 mod compile_set;
+mod debug;
 mod evaluate;
 mod head;
+mod inner_headers;
 mod lint;
 mod plan;
 mod set;
 mod settings;
 
-pub(crate) use answer::{Decoration, Removed};
+pub(crate) use answer::Decoration;
 use evaluate::MaxAge;
 pub(crate) use evaluate::{Evaluation, OwnedVerdict, Verdict};
 pub(crate) use head::Head;
+#[cfg(feature = "tracing")]
+pub(crate) use inner_headers::Removed;
 pub(crate) use plan::{Pending, Plan};
 use set::PolicySet;
 pub(crate) use set::Selected;
@@ -52,6 +56,8 @@ pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
 pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
+/// The response header that says why the layer denied something, in debug mode.
+pub(crate) const CORS_DEBUG: HeaderName = HeaderName::from_static("cors-debug");
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const WILDCARD: HeaderValue = HeaderValue::from_static("*");
@@ -79,6 +85,10 @@ pub(crate) struct Policy {
     max_request_headers: usize,
     /// Leave the CORS grant headers the inner service set, instead of replacing them.
     preserve_inner_headers: bool,
+    /// Say why on every response where the layer denied something (`cors-debug`).
+    debug_header: bool,
+    /// `policies[i]` of its layer's set, for the fixes the debug header names.
+    set_index: Option<usize>,
     /// Insert the [`Decision`] into request extensions.
     pub(crate) decision_extension: bool,
     #[cfg(feature = "tracing")]

@@ -30,7 +30,8 @@ pub(crate) enum Plan {
 pub(crate) struct Pending {
     check: BoxBoolFuture,
     policy: Arc<Policy>,
-    /// The policy of a set it is (`None`: the top level).
+    /// The policy of a set it is (`None`: the top level), for the decision's event.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     index: Option<usize>,
     /// Owned: the request it was made from is gone by the time the check answers.
     provisional: OwnedVerdict,
@@ -43,6 +44,7 @@ impl Pending {
     }
 
     /// The decision once the check answered `allowed`.
+    #[cfg(feature = "tracing")]
     pub(crate) fn decision(&self, allowed: bool) -> Decision {
         let mut decision = self.policy.decision(&self.verdict(allowed));
         decision.policy = self.index;
@@ -185,6 +187,7 @@ impl Policy {
                         | Denial::NullOrigin
                         | Denial::OriginNotAllowed
                         | Denial::OriginRefusedByPredicate,
+                    ..
                 } | Verdict::OriginRefused {
                     kind: RequestKind::Actual,
                     ..

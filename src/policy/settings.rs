@@ -36,6 +36,7 @@ pub(crate) struct Settings {
     pub(crate) max_request_headers: usize,
     pub(crate) preserve_inner_cors_headers: bool,
     pub(crate) dangerously_allow_public_suffix_patterns: bool,
+    pub(crate) debug_header: bool,
     pub(crate) decision_extension: bool,
     /// The path prefixes of a policy of a set; `None`: every path.
     pub(crate) paths: Option<Vec<String>>,
@@ -62,6 +63,7 @@ impl Default for Settings {
             max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
             preserve_inner_cors_headers: false,
             dangerously_allow_public_suffix_patterns: false,
+            debug_header: false,
             decision_extension: false,
             paths: None,
             policies: Vec::new(),
@@ -179,6 +181,8 @@ impl Settings {
             preflight_continue: self.preflight_continue,
             max_request_headers: self.max_request_headers,
             preserve_inner_headers: self.preserve_inner_cors_headers,
+            debug_header: self.debug_header,
+            set_index: None,
             decision_extension: self.decision_extension,
             #[cfg(feature = "tracing")]
             denial_level: self.denial_level,

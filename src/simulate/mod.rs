@@ -3,7 +3,8 @@
 //! The layer's side is the policy's own dry run (the same evaluation and plan the service
 //! follows); the browser's side follows the Fetch Standard.
 //!
-//! - `request`: the request a script makes ([`BrowserRequest`]) and what the browser sends;
+//! - `request`: the request a script makes ([`BrowserRequest`]); `sent`: what the browser
+//!   sends for it (the preflight, the actual request, the requests after a redirect);
 //! - `rules`: forbidden methods and headers, and the CORS-safelisted request headers;
 //! - `browser`: the CORS check and the preflight's checks, and why they fail ([`Blocked`]);
 //!   public as [`BrowserRequest::check_preflight`] and [`BrowserRequest::check_response`],
@@ -20,8 +21,10 @@ use crate::policy::{Head, Policy};
 
 mod browser;
 mod fixes;
+mod local_network;
 mod request;
 mod rules;
+mod sent;
 
 pub use browser::Blocked;
 use fixes::{fix_for_block, fix_for_denial};
@@ -82,6 +85,9 @@ pub struct Simulation {
     pub blocked: Option<Blocked>,
     /// Configuration changes that would let the request through, in configuration-key terms.
     pub fixes: Vec<String>,
+    /// What else the browser does that no header changes: the Local Network Access prompt,
+    /// when the request names a server address (see [`BrowserRequest::server_address`]).
+    pub notes: Vec<String>,
 }
 
 impl Simulation {
@@ -141,6 +147,11 @@ impl CorsLayer {
     pub fn simulate(&self, request: &BrowserRequest) -> Simulation {
         // One snapshot of the policy for the whole dry run.
         let policy = self.policy();
+        let notes: Vec<String> = request
+            .server
+            .and_then(|server| request.local_network_note(server))
+            .into_iter()
+            .collect();
         let mut fixes = Vec::new();
         let note = |decision: &Decision, fixes: &mut Vec<String>| {
             if let Some(denial) = decision.denial() {
@@ -163,6 +174,7 @@ impl CorsLayer {
                     actual: None,
                     blocked: Some(blocked),
                     fixes,
+                    notes,
                 };
             }
         }
@@ -179,6 +191,7 @@ impl CorsLayer {
             actual: Some(actual),
             blocked,
             fixes,
+            notes,
         }
     }
 }

@@ -1023,7 +1023,7 @@ fn env_unknown_variables_are_errors() {
             "CORS_ALLOW_ORIGIN: unknown variable; did you mean CORS_ALLOW_ORIGINS?",
             "CORS_allow_origins: unknown variable; did you mean CORS_ALLOW_ORIGINS?",
             "CORS_MAXAGE: unknown variable; did you mean CORS_MAX_AGE_SECS?",
-            "CORS_PROXY_URL: unknown variable; the variables are CORS_ALLOW_ORIGINS, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECS, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_STATUS, CORS_STRICT_PREFLIGHT, CORS_REJECT_DISALLOWED_ORIGINS, CORS_PREFLIGHT_CONTINUE, CORS_MAX_REQUEST_HEADERS, CORS_PRESERVE_INNER_CORS_HEADERS, CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_PATTERNS",
+            "CORS_PROXY_URL: unknown variable; the variables are CORS_ALLOW_ORIGINS, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECS, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_STATUS, CORS_STRICT_PREFLIGHT, CORS_REJECT_DISALLOWED_ORIGINS, CORS_PREFLIGHT_CONTINUE, CORS_MAX_REQUEST_HEADERS, CORS_PRESERVE_INNER_CORS_HEADERS, CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_PATTERNS, CORS_DEBUG_HEADER",
         ]
     );
     assert!(err
@@ -1251,4 +1251,85 @@ fn warnings_come_with_their_keys() {
     )
     .unwrap();
     assert!(config.build().unwrap().warnings().is_empty());
+}
+
+#[test]
+fn policy_sets_from_files() {
+    let layer = layer(
+        r#"
+        allow_origins = ["https://app.example.com"]
+        allow_methods = ["GET", "POST"]
+
+        [[policies]]
+        allow_origins = ["https://admin.example.com"]
+        allow_methods = ["GET", "POST", "DELETE"]
+        allow_credentials = true
+
+        [[policies]]
+        paths = ["/public/"]
+        allow_origins = "*"
+        allow_methods = ["GET"]
+        "#,
+    );
+    let get = |origin: &str, path: &str| {
+        http::Request::get(path)
+            .header("origin", origin)
+            .body(())
+            .unwrap()
+    };
+    assert_eq!(
+        layer
+            .decide(&get("https://admin.example.com", "/x"))
+            .policy(),
+        Some(0)
+    );
+    assert_eq!(
+        layer
+            .decide(&get("https://a.example", "/public/x"))
+            .policy(),
+        Some(1)
+    );
+    assert_eq!(
+        layer.decide(&get("https://app.example.com", "/x")).policy(),
+        None
+    );
+
+    // Every problem, named with its policy and key.
+    assert_eq!(
+        problems(
+            r#"
+            allow_origins = ["https://app.example.com"]
+            paths = ["/api/"]
+
+            [[policies]]
+            allow_origins = ["https://admin.example.com/"]
+            allow_methods = ["GET", "P UT"]
+
+            [[policies]]
+            paths = ["public"]
+            allow_origins = "*"
+            "#
+        ),
+        [
+            "paths: \"/api/\" are paths on the top-level policy, which applies to every path as the last resort; give them to a policy of the set",
+            "policies[0].allow_origins[0]: \"https://admin.example.com/\" has a trailing slash, which no Origin header has; remove the trailing slash",
+            "policies[0].allow_methods[1]: \"P UT\" is not a valid HTTP method",
+            "policies[1].paths[0]: \"public\" is not a path prefix: it starts with / and holds no ?, #, * or whitespace (like /public/)",
+        ]
+    );
+    // Unknown keys inside a policy are errors too.
+    let err = parse_error(
+        r#"
+        allow_origins = ["https://app.example.com"]
+        [[policies]]
+        allow_origin = ["https://admin.example.com"]
+        "#,
+    );
+    assert!(err.contains("unknown field `allow_origin`"), "{err}");
+    // The environment sets the top-level policy only.
+    let err = CorsConfig::from_vars("CORS", [("CORS_POLICIES", "x")]).unwrap_err();
+    assert_eq!(
+        err.problems()[0].to_string(),
+        "CORS_POLICIES: unknown variable; sets of policies are read from configuration files only; the environment sets the top-level policy"
+    );
 }

@@ -1053,6 +1053,66 @@ fn cases() -> Vec<Case> {
             inner_called: true,
             expect: &[("vary", "origin")],
         },
+        // --- Sets of policies ---
+        Case {
+            name: "a set: the first policy that admits the origin decides",
+            policy: || {
+                base().policy(
+                    CorsLayer::builder()
+                        .allow_origins([EVIL])
+                        .allow_methods([M::DELETE])
+                        .allow_credentials(true),
+                )
+            },
+            method: M::OPTIONS,
+            uri: "/items/1",
+            headers: &[
+                ("origin", EVIL),
+                ("access-control-request-method", "DELETE"),
+            ],
+            inner: OK,
+            status: StatusCode::NO_CONTENT,
+            inner_called: false,
+            expect: &[
+                ("access-control-allow-origin", EVIL),
+                ("access-control-allow-credentials", "true"),
+                ("access-control-allow-methods", "DELETE"),
+                PREFLIGHT_VARY,
+            ],
+        },
+        Case {
+            name: "a set: no policy admits the origin, the top level refuses",
+            policy: || base().policy(CorsLayer::builder().allow_origins(["https://other.example"])),
+            method: M::GET,
+            uri: "/items/1",
+            headers: &[("origin", EVIL)],
+            inner: OK,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[("vary", "origin")],
+        },
+        Case {
+            name: "a set: paths match whole segments",
+            policy: || base().policy(CorsLayer::builder().paths(["/public/"]).allow_origin(Any)),
+            method: M::GET,
+            uri: "/publicity",
+            headers: &[("origin", EVIL)],
+            inner: OK,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[("vary", "origin")],
+        },
+        Case {
+            name: "a set: an open policy for its path, still varying by origin",
+            policy: || base().policy(CorsLayer::builder().paths(["/public/"]).allow_origin(Any)),
+            method: M::GET,
+            uri: "/public/a.css?v=1",
+            headers: &[("origin", EVIL)],
+            inner: OK,
+            status: StatusCode::OK,
+            inner_called: true,
+            expect: &[("access-control-allow-origin", "*"), ("vary", "origin")],
+        },
         // --- One authority over the grant headers ---
         Case {
             name: "a refused origin never receives the inner service's grant",

@@ -1,5 +1,6 @@
-//! The demo in a real browser: headless Chromium loads the page from one origin, presses every
-//! button, and each outcome is what the policy says.
+//! The demo in real browsers: Chromium, Firefox and WebKit each load the page from one origin
+//! (localhost), press every button, and each outcome is what the policy says; next to each
+//! blocked button the page shows the layer's reason and fix, fetched from its own server.
 
 #[allow(dead_code)]
 #[path = "../../examples/demo.rs"]
@@ -9,15 +10,18 @@ use std::net::SocketAddr;
 
 use serde_json::Value;
 
-use crate::support::browser;
+use crate::support::browser::Engine;
 
-#[test]
-fn every_demo_button_behaves_as_documented() {
+in_every_engine! {
+    every_demo_button_behaves_as_documented,
+}
+
+fn every_demo_button_behaves_as_documented(engine: Engine) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
     let demo = runtime.block_on(demo::start(any_port, any_port)).unwrap();
 
-    let Some(mut browser) = browser::Browser::start(&[]) else {
+    let Some(mut browser) = engine.start(&[]) else {
         return;
     };
     let page = browser.open(&format!("{}/", demo.page_origin));
@@ -36,7 +40,18 @@ fn every_demo_button_behaves_as_documented() {
             return out;
         })()"#,
     );
-    let outcome = |name: &str| results[name].as_str().unwrap_or_default().to_owned();
+    let outcome = |name: &str| {
+        results[name]["outcome"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let layer_said = |name: &str| {
+        results[name]["layer"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
 
     assert_eq!(outcome("simple"), "allowed: 200", "{results}");
     assert_eq!(outcome("preflight"), "allowed: 200", "{results}");
@@ -57,6 +72,22 @@ fn every_demo_button_behaves_as_documented() {
         outcome("denied-method").starts_with("blocked by the browser"),
         "{results}"
     );
+
+    // The page shows, next to each blocked button, what the layer said and the fix...
+    assert_eq!(
+        layer_said("denied-header"),
+        r#"layer: preflight denied: the header "x-forbidden" is not allowed — fix: add "x-forbidden" to allow_headers"#,
+        "{results}"
+    );
+    assert_eq!(
+        layer_said("denied-method"),
+        r#"layer: preflight denied: the method "DELETE" is not allowed (methods are case-sensitive) — fix: add "DELETE" to allow_methods"#,
+        "{results}"
+    );
+    // ...and nothing next to the others.
+    for name in ["simple", "preflight", "credentials", "exposed", "error"] {
+        assert_eq!(layer_said(name), "", "{name}: {results}");
+    }
 
     // The server side explains the two refusals.
     let denials = demo.denials.lock().unwrap().clone();

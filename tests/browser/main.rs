@@ -1,8 +1,31 @@
-//! The layer against a real browser, headless Chromium. Without Chromium each test says so on
-//! stderr and passes, unless the `CI` environment variable is set, in which case it fails.
+//! The layer against real browsers: headless Chromium, Firefox and WebKit. Every scenario runs
+//! in each engine, as a test of its own named after the engine (`firefox::subdomain_patterns`).
+//! Without an engine each of its tests says so on stderr and passes, unless the `CI`
+//! environment variable is set, in which case it fails.
 
 #[path = "../support/mod.rs"]
 mod support;
 
+/// For each scenario `fn name(engine: Engine)` of the calling module, one test per engine:
+/// `chromium::name`, `firefox::name` and `webkit::name`.
+macro_rules! in_every_engine {
+    ($($scenario:ident),+ $(,)?) => {
+        in_every_engine!(@engine chromium, Chromium, $($scenario),+);
+        in_every_engine!(@engine firefox, Firefox, $($scenario),+);
+        in_every_engine!(@engine webkit, WebKit, $($scenario),+);
+    };
+    (@engine $module:ident, $engine:ident, $($scenario:ident),+) => {
+        mod $module {
+            $(
+                #[test]
+                fn $scenario() {
+                    super::$scenario($crate::support::browser::Engine::$engine);
+                }
+            )+
+        }
+    };
+}
+
 mod browser;
+mod caches_and_sets;
 mod demo_browser;

@@ -1,7 +1,8 @@
 //! The examples as servers and programs: the axum, tonic, hyper and proxy examples served on
 //! loopback in process, the `echo` example executable run as a child process (it needs
 //! `--features serde`), and the `cors-explain` tool (`--features cli`) run against policy
-//! files, the echo server and hand-written servers.
+//! files, the echo server and hand-written servers; with `--features watch`, the echo server
+//! following its policy file.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -15,3 +16,5 @@ mod echo;
 mod explain;
 mod hyper;
 mod tonic;
+#[cfg(feature = "watch")]
+mod watch;

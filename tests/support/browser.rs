@@ -1,35 +1,157 @@
-//! A headless Chromium driven over the DevTools protocol, for tests that need a real browser.
+//! Real browsers for tests: Chromium, Firefox and WebKit, each started headless (WebKit under
+//! its own Xvfb) with a fresh profile, and driven the same way: open a page, evaluate a
+//! script in it, read the JSON it returns.
 //!
-//! Chromium comes from Debian's `chromium` package (`apt-get install -y chromium`); `.ci/run`
-//! installs it. It is the program the CHROMIUM environment variable names, or else the first
-//! `chromium`, `chromium-browser` or `google-chrome` on PATH or in /usr/bin. Without it a test
-//! says on stderr that it did not run and passes, unless the CI environment variable is set:
-//! then it fails.
+//! - Chromium, over the DevTools protocol: Debian's `chromium` (`apt-get install -y
+//!   chromium`). The CHROMIUM environment variable names the program, else the first
+//!   `chromium`, `chromium-browser` or `google-chrome` on PATH or in /usr/bin.
+//! - Firefox, over W3C WebDriver through geckodriver: Debian's `firefox-esr` and
+//!   `cargo install geckodriver --locked`. FIREFOX and GECKODRIVER name the programs, else
+//!   `firefox-esr` or `firefox`, and `geckodriver` (also looked for in cargo's bin directory).
+//! - WebKit, over W3C WebDriver through WebKitWebDriver driving MiniBrowser, under Xvfb:
+//!   Debian's `webkit2gtk-driver` and `xvfb`. WEBKIT_DRIVER, WEBKIT_BROWSER and XVFB name the
+//!   programs, else `WebKitWebDriver`, the MiniBrowser of the installed WebKitGTK, and `Xvfb`.
+//!
+//! Every engine makes the host names it is given resolve to 127.0.0.1: Chromium through
+//! `--host-resolver-rules`, Firefox through its `network.dns.localDomains` preference, WebKit
+//! through a line in /etc/hosts, added while a WebKit browser runs and removed after.
+//!
+//! Without an engine a test says on stderr that it did not run and passes, unless the CI
+//! environment variable is set: then it fails. `.ci/run` installs all three.
+
+mod chromium;
+mod firefox;
+mod webdriver;
+mod webkit;
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::sync::mpsc::{self, Receiver, Sender};
 
-use serde_json::{json, Value};
-use tungstenite::stream::MaybeTlsStream;
-use tungstenite::{Message, WebSocket};
+use serde_json::Value;
 
-/// What a browser test says when there is no browser to run it in.
-const NOT_RUN: &str = "not run: Chromium not found; apt-get install -y chromium";
+/// A browser engine the tests run in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
 
-/// A running headless Chromium with its own profile, home and temporary directories.
+impl Engine {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox",
+            Engine::WebKit => "WebKit",
+        }
+    }
+
+    /// The one command that installs what this engine needs.
+    fn install_hint(self) -> &'static str {
+        match self {
+            Engine::Chromium => "apt-get install -y chromium",
+            Engine::Firefox => {
+                "apt-get install -y firefox-esr && cargo install geckodriver --locked"
+            }
+            Engine::WebKit => "apt-get install -y webkit2gtk-driver xvfb",
+        }
+    }
+
+    /// Starts a browser of this engine in which every name in `hosts` resolves to 127.0.0.1.
+    /// Without the engine, `None` after saying that the test did not run (or a panic when CI
+    /// is set): the test then returns.
+    pub(crate) fn start(self, hosts: &[&str]) -> Option<Browser> {
+        let driver: Box<dyn Driver> = match self {
+            Engine::Chromium => Box::new(chromium::Chromium::start(
+                &self.found(chromium::find())?,
+                hosts,
+            )),
+            Engine::Firefox => Box::new(firefox::start(self.found(firefox::find())?, hosts)),
+            Engine::WebKit => Box::new(webkit::start(self.found(webkit::find())?, hosts)),
+        };
+        Some(Browser {
+            engine: self,
+            driver,
+        })
+    }
+
+    /// Where this engine's programs are, or `None` after reporting that the test did not run.
+    fn found<T>(self, programs: Option<T>) -> Option<T> {
+        if programs.is_none() {
+            not_found(self);
+        }
+        programs
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What each engine's driver offers.
+trait Driver {
+    /// Opens `url` in a new tab (or the first, unused one) and waits until it has loaded.
+    fn open(&mut self, url: &str) -> Page;
+    /// Evaluates a JavaScript expression in `page`, awaiting it when it is a promise, and
+    /// returns its value as JSON. A thrown exception fails the test.
+    fn eval(&mut self, page: &Page, expression: &str) -> Value;
+}
+
+/// A running browser of one engine.
 pub(crate) struct Browser {
-    child: Child,
-    dir: PathBuf,
-    socket: WebSocket<MaybeTlsStream<TcpStream>>,
-    next_id: u64,
+    engine: Engine,
+    driver: Box<dyn Driver>,
+}
+
+impl Browser {
+    pub(crate) fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Opens `url` in a new tab and waits until it has loaded.
+    pub(crate) fn open(&mut self, url: &str) -> Page {
+        self.driver.open(url)
+    }
+
+    /// Evaluates a JavaScript expression in the page, awaiting it if it is a promise, and
+    /// returns its value. A thrown exception fails the test.
+    pub(crate) fn eval(&mut self, page: &Page, expression: &str) -> Value {
+        self.driver.eval(page, expression)
+    }
+}
+
+/// A tab: a DevTools session for Chromium, a window handle for WebDriver.
+#[derive(Clone, Debug)]
+pub(crate) struct Page {
+    id: String,
+}
+
+/// No engine: says so on stderr, where the test harness does not capture it, so that a run
+/// shows what it did not test; and fails the test when the CI environment variable is set.
+fn not_found(engine: Engine) {
+    let not_run = format!(
+        "not run: {} not found; {}",
+        engine.name(),
+        engine.install_hint()
+    );
+    let message = match std::thread::current().name() {
+        Some(test) if test != "main" => format!("{test}: {not_run}"),
+        _ => not_run,
+    };
+    if std::env::var_os("CI").is_some_and(|ci| !ci.is_empty()) {
+        panic!("{message}");
+    }
+    let _ = std::io::stderr().write_all(format!("{message}\n").as_bytes());
 }
 
 /// The executable `program` names: itself when it is a path, else the first match on PATH.
-fn find(program: &OsStr) -> Option<PathBuf> {
+fn find_program(program: &OsStr) -> Option<PathBuf> {
     let program = Path::new(program);
     if program.components().count() > 1 {
         return program.is_file().then(|| program.to_owned());
@@ -40,186 +162,201 @@ fn find(program: &OsStr) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn chromium_path() -> Option<PathBuf> {
-    if let Some(chromium) = std::env::var_os("CHROMIUM").filter(|v| !v.is_empty()) {
-        return find(&chromium);
+/// The program the environment variable `var` names when it is set (and nothing else then),
+/// else the first of `names` on PATH or in one of `dirs`.
+fn locate(var: &str, names: &[&str], dirs: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(program) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        return find_program(&program);
     }
-    let names = ["chromium", "chromium-browser", "google-chrome"];
     names
         .iter()
-        .find_map(|name| find(OsStr::new(name)))
+        .find_map(|name| find_program(OsStr::new(name)))
         .or_else(|| {
-            names
-                .iter()
-                .map(|name| Path::new("/usr/bin").join(name))
+            dirs.iter()
+                .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
                 .find(|candidate| candidate.is_file())
         })
 }
 
-/// No browser: says so on stderr, where the test harness does not capture it, so that a run
-/// shows what it did not test; and fails the test when the CI environment variable is set.
-fn not_found() {
-    let message = match std::thread::current().name() {
-        Some(test) if test != "main" => format!("{test}: {NOT_RUN}"),
-        _ => NOT_RUN.to_owned(),
-    };
-    if std::env::var_os("CI").is_some_and(|ci| !ci.is_empty()) {
-        panic!("{message}");
-    }
-    let _ = std::io::stderr().write_all(format!("{message}\n").as_bytes());
+/// A directory of its own for one browser (profile, home, temporary files), removed on drop.
+struct Scratch {
+    dir: PathBuf,
 }
 
-impl Browser {
-    /// Starts Chromium. `extra` flags are added to the usual headless ones, e.g.
-    /// `--host-resolver-rules=MAP *.test 127.0.0.1`. Without Chromium, `None` after saying
-    /// that the test did not run (or a panic when CI is set): the test then returns.
-    pub(crate) fn start(extra: &[&str]) -> Option<Self> {
-        let Some(binary) = chromium_path() else {
-            not_found();
-            return None;
-        };
+impl Scratch {
+    fn new(engine: Engine) -> Self {
         let dir = std::env::temp_dir().join(format!(
-            "tower-cors-chromium-{}-{}",
+            "tower-cors-{}-{}-{}",
+            engine.name().to_ascii_lowercase(),
             std::process::id(),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
                 .as_nanos()
         ));
-        let profile = dir.join("profile");
-        let home = dir.join("home");
-        let tmp = dir.join("tmp");
-        for d in [&profile, &home, &tmp] {
-            std::fs::create_dir_all(d).unwrap();
+        for sub in [
+            "profile", "home", "tmp", "cache", "config", "data", "runtime",
+        ] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
-        let mut command = Command::new(&binary);
+        Self { dir }
+    }
+
+    fn path(&self, sub: &str) -> PathBuf {
+        self.dir.join(sub)
+    }
+
+    /// Points a browser process at this directory (HOME, TMPDIR, the XDG directories) and
+    /// keeps proxy settings from the environment away from it: tests talk to loopback only.
+    fn environment(&self, command: &mut Command) {
         command
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .args(extra)
-            .arg("about:blank")
-            .env("HOME", &home)
-            .env("TMPDIR", &tmp)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().unwrap_or_else(|e| {
-            panic!(
-                "could not start {} ({e}); install Chromium with `apt-get install -y chromium`",
-                binary.display()
-            )
-        });
-        // Chromium prints "DevTools listening on ws://..." on stderr.
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if !sent {
-                    if let Some(url) = line.strip_prefix("DevTools listening on ") {
-                        let _ = tx.send(url.trim().to_owned());
-                        sent = true;
-                    }
-                }
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("Chromium did not print its DevTools address within 30 s");
-        let (socket, _) = tungstenite::connect(url.as_str()).expect("connect to DevTools");
-        Some(Self {
-            child,
-            dir,
-            socket,
-            next_id: 1,
-        })
-    }
-
-    /// Sends a command (on a page session when `session` is given) and waits for its answer.
-    pub(crate) fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut message = json!({ "id": id, "method": method, "params": params });
-        if let Some(session) = session {
-            message["sessionId"] = json!(session);
+            .env("HOME", self.path("home"))
+            .env("TMPDIR", self.path("tmp"))
+            .env("XDG_CACHE_HOME", self.path("cache"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("XDG_RUNTIME_DIR", self.path("runtime"));
+        for var in [
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+            "no_proxy",
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "NO_PROXY",
+        ] {
+            command.env_remove(var);
         }
-        self.socket
-            .send(Message::text(message.to_string()))
-            .expect("send to DevTools");
-        loop {
-            let reply = self.socket.read().expect("read from DevTools");
-            let Message::Text(text) = reply else { continue };
-            let value: Value = serde_json::from_str(text.as_str()).expect("DevTools JSON");
-            if value["id"] == json!(id) {
-                if let Some(error) = value.get("error") {
-                    panic!("DevTools {method} failed: {error}");
-                }
-                return value["result"].clone();
-            }
-        }
-    }
-
-    /// Opens a new tab on `url`, waits until it has loaded, and returns its session.
-    pub(crate) fn open(&mut self, url: &str) -> Page {
-        let target = self.call(None, "Target.createTarget", json!({ "url": "about:blank" }));
-        let target_id = target["targetId"].as_str().unwrap().to_owned();
-        let attached = self.call(
-            None,
-            "Target.attachToTarget",
-            json!({ "targetId": target_id, "flatten": true }),
-        );
-        let session = attached["sessionId"].as_str().unwrap().to_owned();
-        self.call(Some(&session), "Page.enable", json!({}));
-        self.call(Some(&session), "Page.navigate", json!({ "url": url }));
-        let page = Page { session };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let state = self.eval(&page, "document.readyState");
-            if state == json!("complete") {
-                break;
-            }
-            assert!(Instant::now() < deadline, "{url} did not load within 30 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        page
-    }
-
-    /// Evaluates a JavaScript expression in the page, awaiting it if it is a promise, and
-    /// returns its value. A thrown exception fails the test.
-    pub(crate) fn eval(&mut self, page: &Page, expression: &str) -> Value {
-        let result = self.call(
-            Some(&page.session),
-            "Runtime.evaluate",
-            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
-        );
-        if let Some(exception) = result.get("exceptionDetails") {
-            panic!("JavaScript exception in `{expression}`: {exception}");
-        }
-        result["result"]["value"].clone()
     }
 }
 
-/// A tab, attached with its own DevTools session.
-pub(crate) struct Page {
-    session: String,
-}
-
-impl Drop for Browser {
+impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A child process, killed when dropped.
+struct Process {
+    child: Child,
+    name: String,
+}
+
+impl Process {
+    /// Starts `command` with its stdout and stderr piped; returns it with a channel of their
+    /// lines (both streams are drained to their end, whether or not anyone listens).
+    fn spawn(mut command: Command, name: &str, hint: &str) -> (Self, Receiver<String>) {
+        command
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {name} ({e}); {hint}"));
+        let (tx, rx) = mpsc::channel();
+        if let Some(stdout) = child.stdout.take() {
+            forward_lines(stdout, tx.clone());
+        }
+        if let Some(stderr) = child.stderr.take() {
+            forward_lines(stderr, tx);
+        }
+        let name = name.to_owned();
+        (Self { child, name }, rx)
+    }
+
+    /// Whether the process has ended.
+    fn exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Process {
+    /// Kills the process and everything it started (a driver's browser, a browser's helper
+    /// processes), which would otherwise outlive it.
+    fn drop(&mut self) {
+        let tree = descendants(self.child.id());
+        let _ = self.child.kill();
+        if !tree.is_empty() {
+            let pids: Vec<String> = tree.iter().map(u32::to_string).collect();
+            let _ = Command::new("sh")
+                .arg("-c")
+                .arg(format!("kill -KILL {} 2>/dev/null", pids.join(" ")))
+                .status();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// The processes below `root` in the process tree, read from /proc.
+fn descendants(root: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let parents: Vec<(u32, u32)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // pid (comm) state ppid ...; comm may hold spaces and parentheses.
+            let after_comm = &stat[stat.rfind(')')? + 1..];
+            let ppid = after_comm.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, ppid)| *ppid == parent)
+                .map(|(pid, _)| *pid),
+        );
+        next += 1;
+    }
+    found.remove(0);
+    found
+}
+
+impl fmt::Debug for Process {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (pid {})", self.name, self.child.id())
+    }
+}
+
+fn forward_lines(stream: impl Read + Send + 'static, tx: Sender<String>) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+}
+
+/// Waits up to `timeout` for a line of `lines` that `pick` accepts; its answer, or a panic
+/// that quotes the last lines seen.
+fn wait_for_line<T>(
+    lines: &Receiver<String>,
+    what: &str,
+    timeout: std::time::Duration,
+    mut pick: impl FnMut(&str) -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + timeout;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                if let Some(found) = pick(&line) {
+                    return found;
+                }
+                seen.push(line);
+            }
+            Err(_) => panic!(
+                "{what} did not appear within {timeout:?}; output so far:\n{}",
+                seen.join("\n")
+            ),
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the test binaries: servers on loopback, an HTTP client and the requests
-//! it sends, header readers, the example executables, and a headless browser.
+//! it sends, header readers, the example executables, and real browsers (Chromium, Firefox,
+//! WebKit).
 
 #![allow(dead_code)] // each binary uses a part
 

@@ -19,7 +19,6 @@ use std::process::ExitCode;
 
 mod args;
 mod dry_run;
-mod network;
 mod probe;
 mod report;
 mod transport;

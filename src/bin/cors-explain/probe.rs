@@ -7,7 +7,6 @@ use tower_cors::{Blocked, BrowserRequest};
 use url::{Position, Url};
 
 use crate::args::Args;
-use crate::network::local_network_note;
 use crate::report::{
     preflight_reasons, print_cors_headers, print_headers, print_request_line, server_fixes,
     status_text, Stage, NO_PREFLIGHT,
@@ -199,7 +198,10 @@ impl Probe<'_> {
             answer.peer
         );
         print_cors_headers(&answer.headers);
-        if let Some(note) = local_network_note(&self.args.origin, answer.peer.ip()) {
+        let note = BrowserRequest::new(&self.args.origin, http::Method::GET)
+            .ok()
+            .and_then(|page| page.local_network_note(answer.peer.ip()));
+        if let Some(note) = note {
             if !self.notes.contains(&note) {
                 self.notes.push(note);
             }
