@@ -75,5 +75,11 @@ fn scaling(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, requests, scaling);
+fn sets(c: &mut Criterion) {
+    for case in cases::set_cases() {
+        run(c, case);
+    }
+}
+
+criterion_group!(benches, requests, scaling, sets);
 criterion_main!(benches);

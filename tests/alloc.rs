@@ -125,7 +125,8 @@ fn preflight_allocates_its_response_header_map_only() {
 
 #[test]
 fn policy_size_changes_nothing() {
-    for mut case in cases::scaling_cases() {
+    // Sets of policies too: choosing the policy allocates nothing.
+    for mut case in cases::scaling_cases().into_iter().chain(cases::set_cases()) {
         let (none, cors, _) = measure(&mut case);
         assert_eq!(cors, none, "{}", case.name);
     }
@@ -187,6 +188,7 @@ fn the_floor_sends_what_tower_cors_sends() {
     let waker = noop_waker();
     let mut cases = cases::request_cases();
     cases.extend(cases::scaling_cases());
+    cases.extend(cases::set_cases());
     for case in &mut cases {
         let c = &mut case.contenders;
         let floor = serve(&mut c.floor, clone_request(&case.request), &waker);

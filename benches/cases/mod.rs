@@ -304,6 +304,35 @@ impl Contenders {
         }
     }
 
+    /// A set of `n` policies of one exact origin each (the request's is the last), each with
+    /// the grant of [`tower_cors_layer`], in front of a top-level policy of 3 origins.
+    /// tower-http has no sets: it gets the `n` origins as one list, the closest it comes.
+    pub fn with_policies(n: usize) -> Self {
+        let list = origins(n);
+        let mut builder = tower_cors::CorsLayer::builder().allow_origins(origins(3));
+        for origin in &list {
+            builder = builder.policy(
+                tower_cors::CorsLayer::builder()
+                    .allow_origins([origin])
+                    .allow_credentials(true)
+                    .allow_methods([Method::GET, Method::POST, Method::PUT])
+                    .allow_headers([CONTENT_TYPE, X_CUSTOM])
+                    .expose_headers([X_REQUEST_ID, X_TRACE_ID])
+                    .max_age(MAX_AGE),
+            );
+        }
+        Self {
+            none: inner(),
+            floor: Floor::new(FloorAnswer::Grant),
+            tower_cors: builder.build().expect("a valid set").layer(inner()),
+            tower_http: tower_http_layer(
+                tower_http::cors::AllowOrigin::list(header_values(&list)),
+                Headers::Listed,
+            )
+            .layer(inner()),
+        }
+    }
+
     /// The same contenders, with the floor writing `answer`.
     pub fn floor(mut self, answer: FloorAnswer) -> Self {
         self.floor = Floor::new(answer);
@@ -425,7 +454,11 @@ pub const SCALING_CASES: [&str; 5] = [
     "patterns_1000",
 ];
 
-/// The case called `name`, one of [`REQUEST_CASES`] and [`SCALING_CASES`]; only its own
+/// Allowed `GET`s against sets of policies of one exact origin each: choosing the policy
+/// must not grow with their number.
+pub const SET_CASES: [&str; 2] = ["policies_1", "policies_1000"];
+
+/// The case called `name`, one of [`REQUEST_CASES`], [`SCALING_CASES`] and [`SET_CASES`]; only its own
 /// policy is built.
 ///
 /// # Panics
@@ -466,6 +499,16 @@ pub fn case(name: &'static str) -> Case {
         "origins_100000" => exact_origins("100,000 exact origins", 100_000),
         "patterns_1" => subdomains("1 subdomain pattern", 1),
         "patterns_1000" => subdomains("1,000 subdomain patterns", 1_000),
+        "policies_1" => (
+            "GET, a set of 1 policy",
+            get(Some(&listed_origin(1))),
+            Contenders::with_policies(1),
+        ),
+        "policies_1000" => (
+            "GET, a set of 1,000 policies",
+            get(Some(&listed_origin(1_000))),
+            Contenders::with_policies(1_000),
+        ),
         _ => panic!("no case named {name}"),
     };
     Case {
@@ -500,4 +543,9 @@ pub fn request_cases() -> Vec<Case> {
 /// Every case of [`SCALING_CASES`].
 pub fn scaling_cases() -> Vec<Case> {
     SCALING_CASES.into_iter().map(case).collect()
+}
+
+/// Every case of [`SET_CASES`].
+pub fn set_cases() -> Vec<Case> {
+    SET_CASES.into_iter().map(case).collect()
 }
