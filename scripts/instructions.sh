@@ -40,6 +40,7 @@ for tool in valgrind python3 gungraun-runner; do
 done
 
 if [[ -z "${NO_RUN:-}" ]]; then
+    mkdir -p "$(dirname "$counts")"
     # One JSON summary per benchmark on stdout; gungraun's own report goes to stderr.
     cargo bench --bench instructions -- --output-format=json >"$counts.tmp"
     # tower-cors's origin tables are hashed with a seed drawn per process, so a probe now and
