@@ -1,0 +1,233 @@
+//! Reading a preflight's `Access-Control-Request-Headers`: the names, in one pass over the
+//! bytes.
+
+use std::cmp::Ordering;
+
+use http::header::GetAll;
+use http::HeaderValue;
+
+use crate::util::{for_each_element, is_token_byte, join_values, trim_ows};
+
+/// What [`HeaderPolicy::check`] found in `Access-Control-Request-Headers`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Requested {
+    /// The names.
+    pub(crate) count: usize,
+    /// One line, without empty elements or whitespace around it: as browsers write it.
+    pub(crate) one_tidy_line: bool,
+}
+
+/// The longest list of allowed names that is searched name by name instead of by bisection.
+pub(super) const SHORT_LIST: usize = 16;
+
+/// What [`for_each_name`] found out about an element while looking for its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Shape {
+    /// An RFC 9110 token, as header names are.
+    pub(super) token: bool,
+    pub(super) uppercase: bool,
+}
+
+/// The bytes of a header name: not one (0), a lowercase one, an uppercase one.
+const NAME_LOWERCASE: u8 = 1;
+const NAME_UPPERCASE: u8 = 2;
+const NAME_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if is_token_byte(b) {
+            table[i] = if b.is_ascii_uppercase() {
+                NAME_UPPERCASE
+            } else {
+                NAME_LOWERCASE
+            };
+        }
+        i += 1;
+    }
+    table
+};
+
+fn is_whitespace(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// The length of the run of name bytes at the start of `bytes`, and the classes found in it.
+/// Out of line, so that this loop, which most of a preflight's check is spent in, keeps its
+/// registers to itself.
+#[inline(never)]
+fn name_at(bytes: &[u8]) -> (usize, u8) {
+    let mut classes = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let class = NAME_BYTES[usize::from(b)];
+        if class == 0 {
+            return (i, classes);
+        }
+        classes |= class;
+    }
+    (bytes.len(), classes)
+}
+
+/// [`for_each_element`] for lists of header names, telling for each element whether it is a
+/// token and has uppercase letters. A name is read in one tight loop over its bytes; only an
+/// element that is not a token is looked at again.
+///
+/// Returns whether the list is one tidy line (see [`is_tidy_list`]), which a mirroring policy
+/// sends back as it is.
+pub(super) fn for_each_name<'a, E>(
+    values: impl IntoIterator<Item = &'a HeaderValue>,
+    mut f: impl FnMut(&'a [u8], Shape) -> Result<(), E>,
+) -> Result<bool, E> {
+    let (mut lines, mut tidy) = (0, true);
+    for value in values {
+        let bytes = value.as_bytes();
+        lines += 1;
+        tidy &= match (bytes.first(), bytes.last()) {
+            (Some(&first), Some(&last)) => {
+                !is_whitespace(first) && !is_whitespace(last) && last != b','
+            }
+            _ => false,
+        };
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && is_whitespace(bytes[i]) {
+                i += 1;
+            }
+            if i == bytes.len() {
+                break;
+            }
+            if bytes[i] == b',' {
+                tidy = false; // an empty element
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let (len, classes) = name_at(&bytes[start..]);
+            i += len;
+            let name = &bytes[start..i];
+            while i < bytes.len() && is_whitespace(bytes[i]) {
+                i += 1;
+            }
+            if i == bytes.len() || bytes[i] == b',' {
+                let uppercase = classes & NAME_UPPERCASE != 0;
+                f(
+                    name,
+                    Shape {
+                        token: true,
+                        uppercase,
+                    },
+                )?;
+                i += 1;
+                continue;
+            }
+            // Something else than a name: the element runs to the next comma.
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(bytes.len(), |comma| i + comma);
+            let element = trim_ows(&bytes[start..end]);
+            let uppercase = element.iter().any(u8::is_ascii_uppercase);
+            f(
+                element,
+                Shape {
+                    token: false,
+                    uppercase,
+                },
+            )?;
+            i = end + 1;
+        }
+    }
+    Ok(tidy && lines == 1)
+}
+
+/// The names of `Access-Control-Request-Headers` lines, joined into one value; `None` when
+/// there are none.
+pub(crate) fn join_request_headers(requested: &GetAll<'_, HeaderValue>) -> Option<HeaderValue> {
+    let mut names = Vec::new();
+    let _ = for_each_element::<()>(requested.iter(), |n| {
+        names.push(n);
+        Ok(())
+    });
+    join_values(names)
+}
+
+/// Compares a lowercase name with `name` lowercased, without lowercasing a copy: the order of
+/// `lower.cmp(&name.to_ascii_lowercase())`.
+pub(super) fn cmp_to_lowercase(lower: &[u8], name: &[u8]) -> Ordering {
+    for (a, b) in lower.iter().zip(name) {
+        match a.cmp(&b.to_ascii_lowercase()) {
+            Ordering::Equal => {}
+            unequal => return unequal,
+        }
+    }
+    lower.len().cmp(&name.len())
+}
+
+/// Whether a list has no empty elements and no surrounding whitespace: the oracle
+/// [`for_each_name`]'s answer is tested against.
+#[cfg(test)]
+fn is_tidy_list(value: &[u8]) -> bool {
+    !value.is_empty()
+        && trim_ows(value).len() == value.len()
+        && value.split(|&b| b == b',').all(|e| !trim_ows(e).is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::util::is_token;
+
+    /// One pass over the bytes finds the elements, in order, that splitting, trimming and
+    /// checking each one do.
+    #[test]
+    fn names_are_the_trimmed_elements() {
+        let lists = [
+            "content-type,x-custom",
+            "Content-Type, X-Custom",
+            " a ,, b\t,",
+            "",
+            " ",
+            ",",
+            "a b, c",
+            "a/b,c",
+            "authorization",
+            "\ta\t",
+            "a ,b",
+            "a\tb",
+            ", a",
+            "a,",
+            "A b,c",
+            "a,b c,d",
+            "a , B ,",
+            "a;b",
+        ];
+        let mut values: Vec<HeaderValue> =
+            lists.iter().map(|l| HeaderValue::from_static(l)).collect();
+        values.push(HeaderValue::from_bytes(b"x-\xe9t\xe9, y").unwrap());
+        for value in &values {
+            let mut expected = Vec::new();
+            let _ = for_each_element::<()>([value], |e| {
+                let uppercase = e.iter().any(u8::is_ascii_uppercase);
+                expected.push((
+                    e.to_vec(),
+                    Shape {
+                        token: is_token(e),
+                        uppercase,
+                    },
+                ));
+                Ok(())
+            });
+            let mut found = Vec::new();
+            let tidy = for_each_name::<()>([value], |e, shape| {
+                found.push((e.to_vec(), shape));
+                Ok(())
+            });
+            assert_eq!(found, expected, "{value:?}");
+            assert_eq!(tidy, Ok(is_tidy_list(value.as_bytes())), "{value:?}");
+            assert_eq!(
+                for_each_name::<()>([value, value], |_, _| Ok(())),
+                Ok(false)
+            );
+        }
+    }
+}
