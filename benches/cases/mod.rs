@@ -28,7 +28,7 @@ use bytes::Bytes;
 use http::header::{
     ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, CONTENT_TYPE, ORIGIN,
 };
-use http::{HeaderName, HeaderValue, Method, Request, Response};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response};
 use http_body_util::Full;
 use tower::service_fn;
 use tower::util::ServiceFn;
@@ -134,50 +134,56 @@ fn header_values(list: &[String]) -> Vec<HeaderValue> {
         .collect()
 }
 
-/// What the floor writes for a case: the same CORS headers as tower-cors sends for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FloorAnswer {
-    /// `Vary: origin` on the inner service's response.
-    Vary,
-    /// `Access-Control-Allow-Origin` (the request's origin), `-Allow-Credentials`,
-    /// `-Expose-Headers` and `Vary: origin` on the inner service's response.
-    Grant,
-    /// The layer's own `204` answer to a preflight: origin, credentials, methods, request
-    /// headers (listed, or the request's mirrored), max age and `Vary`.
-    Preflight(Headers),
-}
-
 /// The floor: the least work any layer must do to send tower-cors's headers for a case, with
-/// `http`'s `HeaderMap`. It checks nothing and answers every request of its case the same way
-/// (read `Origin`, clone it, write precomputed values), so it is not a CORS implementation: it
-/// measures what is left once all CORS logic is taken away.
+/// `http`'s `HeaderMap`. It checks the method, reads `Origin` and compares it with the one
+/// origin it allows. Then, for another or no origin, it appends `Vary: origin` to the inner
+/// service's response; for that origin, it inserts precomputed grant values into the response,
+/// or answers a preflight with a clone of a precomputed map, the origin put in place. It reads
+/// no other request header (but `Access-Control-Request-Headers`, when it mirrors them) and
+/// validates nothing, so it is not a CORS implementation: it measures what is left once all
+/// CORS logic is taken away.
 #[derive(Clone)]
 pub struct Floor {
     inner: Inner,
-    answer: FloorAnswer,
+    allowed: HeaderValue,
+    requested: Headers,
     credentials: HeaderValue,
-    methods: HeaderValue,
-    headers: HeaderValue,
-    max_age: HeaderValue,
     expose: HeaderValue,
-    vary_actual: HeaderValue,
-    vary_preflight: HeaderValue,
+    vary: HeaderValue,
+    /// A preflight's answer, with a placeholder for the origin first.
+    preflight: HeaderMap,
 }
 
 impl Floor {
-    pub fn new(answer: FloorAnswer) -> Self {
+    /// A floor that allows `origin`, answering preflights' request headers as `requested`.
+    pub fn new(origin: &str, requested: Headers) -> Self {
+        use http::header::{
+            ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
+            ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE,
+            VARY,
+        };
+        let value = HeaderValue::from_static;
+        let mut preflight = HeaderMap::new();
+        preflight.insert(ACCESS_CONTROL_ALLOW_ORIGIN, value("*"));
+        preflight.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, value("true"));
+        preflight.insert(ACCESS_CONTROL_ALLOW_METHODS, value("GET, POST, PUT"));
+        preflight.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            value("content-type, x-custom"),
+        );
+        preflight.insert(ACCESS_CONTROL_MAX_AGE, value("600"));
+        preflight.insert(
+            VARY,
+            value("origin, access-control-request-method, access-control-request-headers"),
+        );
         Self {
             inner: inner(),
-            answer,
-            credentials: HeaderValue::from_static("true"),
-            methods: HeaderValue::from_static("GET, POST, PUT"),
-            headers: HeaderValue::from_static("content-type, x-custom"),
-            max_age: HeaderValue::from_static("600"),
-            expose: HeaderValue::from_static("x-request-id, x-trace-id"),
-            vary_actual: HeaderValue::from_static("origin"),
-            vary_preflight: HeaderValue::from_static(
-                "origin, access-control-request-method, access-control-request-headers",
-            ),
+            allowed: HeaderValue::from_str(origin).expect("a valid origin"),
+            requested,
+            credentials: value("true"),
+            expose: value("x-request-id, x-trace-id"),
+            vary: value("origin"),
+            preflight,
         }
     }
 }
@@ -193,57 +199,50 @@ impl Service<Request<Body>> for Floor {
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         use http::header::{
-            ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
-            ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-            ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, VARY,
+            ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN,
+            ACCESS_CONTROL_EXPOSE_HEADERS, VARY,
         };
-        match self.answer {
-            FloorAnswer::Vary => {
-                let Ok(mut response) = self.inner.call(request).into_inner();
-                response
-                    .headers_mut()
-                    .append(VARY, self.vary_actual.clone());
-                ready(Ok(response))
-            }
-            FloorAnswer::Grant => {
-                let origin = request.headers().get(ORIGIN).cloned();
-                let Ok(mut response) = self.inner.call(request).into_inner();
-                let headers = response.headers_mut();
-                if let Some(origin) = origin {
-                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-                }
-                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, self.credentials.clone());
-                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, self.expose.clone());
-                headers.append(VARY, self.vary_actual.clone());
-                ready(Ok(response))
-            }
-            FloorAnswer::Preflight(requested) => {
-                let origin = request.headers().get(ORIGIN).cloned();
-                let allow_headers = match requested {
-                    Headers::Listed => Some(self.headers.clone()),
-                    Headers::Mirrored => request
-                        .headers()
-                        .get(ACCESS_CONTROL_REQUEST_HEADERS)
-                        .cloned(),
-                };
-                drop(request);
-                let mut response = Response::new(Body::default());
-                *response.status_mut() = http::StatusCode::NO_CONTENT;
-                let headers = response.headers_mut();
-                headers.reserve(6);
-                if let Some(origin) = origin {
-                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-                }
-                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, self.credentials.clone());
-                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, self.methods.clone());
-                if let Some(allow_headers) = allow_headers {
-                    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
-                }
-                headers.insert(ACCESS_CONTROL_MAX_AGE, self.max_age.clone());
-                headers.insert(VARY, self.vary_preflight.clone());
-                ready(Ok(response))
-            }
+        let preflight = request.method() == Method::OPTIONS;
+        let origin = request
+            .headers()
+            .get(ORIGIN)
+            .filter(|origin| origin.as_bytes() == self.allowed.as_bytes())
+            .cloned();
+        let Some(origin) = origin else {
+            let Ok(mut response) = self.inner.call(request).into_inner();
+            response.headers_mut().append(VARY, self.vary.clone());
+            return ready(Ok(response));
+        };
+        if !preflight {
+            let Ok(mut response) = self.inner.call(request).into_inner();
+            let headers = response.headers_mut();
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, self.credentials.clone());
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, self.expose.clone());
+            headers.append(VARY, self.vary.clone());
+            return ready(Ok(response));
         }
+        let allow_headers = match self.requested {
+            Headers::Listed => None,
+            Headers::Mirrored => request
+                .headers()
+                .get(ACCESS_CONTROL_REQUEST_HEADERS)
+                .cloned(),
+        };
+        drop(request);
+        let mut response = Response::new(Body::default());
+        *response.status_mut() = http::StatusCode::NO_CONTENT;
+        let mut headers = self.preflight.clone();
+        // The template starts with the origin's placeholder, then the request headers'.
+        let mut slots = headers.values_mut();
+        if let Some(slot) = slots.next() {
+            *slot = origin;
+        }
+        if let (Some(value), Some(slot)) = (allow_headers, slots.nth(2)) {
+            *slot = value;
+        }
+        *response.headers_mut() = headers;
+        ready(Ok(response))
     }
 }
 
@@ -261,7 +260,7 @@ impl Contenders {
         let list = origins(n);
         Self {
             none: inner(),
-            floor: Floor::new(FloorAnswer::Grant),
+            floor: Floor::new(&listed_origin(n), headers),
             tower_cors: tower_cors_layer(tower_cors::AllowOrigin::from_strs(&list), headers)
                 .layer(inner()),
             tower_http: tower_http_layer(
@@ -290,7 +289,7 @@ impl Contenders {
         };
         Self {
             none: inner(),
-            floor: Floor::new(FloorAnswer::Grant),
+            floor: Floor::new(&pattern_origin(n), Headers::Listed),
             tower_cors: tower_cors_layer(
                 tower_cors::AllowOrigin::from_strs(&patterns),
                 Headers::Listed,
@@ -323,7 +322,7 @@ impl Contenders {
         }
         Self {
             none: inner(),
-            floor: Floor::new(FloorAnswer::Grant),
+            floor: Floor::new(&listed_origin(n), Headers::Listed),
             tower_cors: builder.build().expect("a valid set").layer(inner()),
             tower_http: tower_http_layer(
                 tower_http::cors::AllowOrigin::list(header_values(&list)),
@@ -331,12 +330,6 @@ impl Contenders {
             )
             .layer(inner()),
         }
-    }
-
-    /// The same contenders, with the floor writing `answer`.
-    pub fn floor(mut self, answer: FloorAnswer) -> Self {
-        self.floor = Floor::new(answer);
-        self
     }
 }
 
@@ -475,24 +468,22 @@ pub fn case(name: &'static str) -> Case {
         "preflight" => (
             "preflight PUT, content-type + x-custom",
             preflight(&origin),
-            Contenders::with_origins(3, Headers::Listed)
-                .floor(FloorAnswer::Preflight(Headers::Listed)),
+            Contenders::with_origins(3, Headers::Listed),
         ),
         "preflight_mirrored_headers" => (
             "preflight, request headers mirrored",
             preflight(&origin),
-            Contenders::with_origins(3, Headers::Mirrored)
-                .floor(FloorAnswer::Preflight(Headers::Mirrored)),
+            Contenders::with_origins(3, Headers::Mirrored),
         ),
         "get_no_origin" => (
             "GET, no Origin",
             get(None),
-            Contenders::with_origins(3, Headers::Listed).floor(FloorAnswer::Vary),
+            Contenders::with_origins(3, Headers::Listed),
         ),
         "get_disallowed_origin" => (
             "GET, disallowed origin",
             get(Some("https://evil.example.net")),
-            Contenders::with_origins(3, Headers::Listed).floor(FloorAnswer::Vary),
+            Contenders::with_origins(3, Headers::Listed),
         ),
         "origins_3" => exact_origins("3 exact origins", 3),
         "origins_1000" => exact_origins("1,000 exact origins", 1_000),

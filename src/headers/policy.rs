@@ -3,7 +3,7 @@
 use http::header::GetAll;
 use http::{HeaderName, HeaderValue};
 
-use super::request_list::{cmp_to_lowercase, for_each_name, Requested, SHORT_LIST};
+use super::request_list::{cmp_to_lowercase, for_each_name, listed_line, Requested, SHORT_LIST};
 use super::{ExposeSpec, HeaderSpec};
 use crate::decision::Denial;
 use crate::error::{ConfigProblem, ProblemKind};
@@ -92,6 +92,17 @@ impl HeaderPolicy {
         requested: &GetAll<'_, HeaderValue>,
         limit: usize,
     ) -> Result<Requested, Denial> {
+        // The usual preflight first: one line of names a short list allows.
+        if let Self::List { names, .. } = self {
+            let mut lines = requested.iter();
+            if let (true, Some(line), None) =
+                (names.len() <= SHORT_LIST, lines.next(), lines.next())
+            {
+                if let Some(requested) = listed_line(line.as_bytes(), names, limit) {
+                    return Ok(requested);
+                }
+            }
+        }
         let mut count = 0usize;
         let one_tidy_line = for_each_name(requested.iter(), |name, shape| {
             count += 1;

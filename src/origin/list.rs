@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::exact::ExactOrigins;
 use super::hash::LookupHashBuilder;
 use super::ip::{canonical_ipv6, is_canonical_ipv4, looks_like_ipv4};
 use super::parse::{
@@ -38,7 +39,7 @@ impl PatternRule {
 
 #[derive(Debug, Default)]
 pub(crate) struct OriginList {
-    pub(super) exact: HashSet<Box<[u8]>, LookupHashBuilder>,
+    pub(super) exact: ExactOrigins,
     /// Keyed by the host suffix (`example.com` for `*.example.com`) or the exact host.
     pub(super) patterns: HashMap<Box<[u8]>, Vec<PatternRule>, LookupHashBuilder>,
     pub(super) pattern_count: usize,
@@ -59,7 +60,7 @@ impl OriginList {
 
     /// The exact origins, normalised as browsers send them.
     pub(crate) fn exact_origins(&self) -> impl Iterator<Item = &[u8]> {
-        self.exact.iter().map(|origin| &**origin)
+        self.exact.iter()
     }
 
     /// Whether the list holds exact origins only (no pattern, no `null`).

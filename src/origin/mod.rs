@@ -2,7 +2,8 @@
 //! are parsed, compiled into a lookup table and matched.
 //!
 //! - `parse`: the syntax of configured and request origins (`ip`: IP address hosts);
-//! - `list`: exact origins and patterns, compiled for constant-time lookup;
+//! - `list`: exact origins and patterns, compiled for constant-time lookup (`exact`: the
+//!   exact origins, compared one by one while they are few);
 //! - `hash`: the seeded hash those tables use;
 //! - `near_miss`: what almost matched a refused origin, for explanations;
 //! - `matcher`: the compiled origin policy the core evaluates.
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use http::request::Parts;
 use http::HeaderValue;
 
+mod exact;
 mod hash;
 mod ip;
 mod list;

@@ -41,7 +41,7 @@ impl OriginList {
             return Vec::new();
         };
         let mut misses = Vec::new();
-        let mut exact: Vec<&Box<[u8]>> = self.exact.iter().collect();
+        let mut exact: Vec<&[u8]> = self.exact.iter().collect();
         exact.sort();
         for entry in exact {
             let Ok(configured) = split_origin(entry) else {
