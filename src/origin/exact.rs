@@ -67,10 +67,11 @@ impl ExactOrigins {
 }
 
 /// Whether two byte strings of the same length are equal, compared eight bytes at a time in
-/// place (the last word overlapping the one before): origins are 10 to 60 bytes long, and
-/// most comparisons end at the first word that differs.
+/// place, from the end (the first word overlapping the one after it): origins are 10 to 60
+/// bytes long and nearly all start with `https://`, so two different ones usually differ in
+/// the first word compared.
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n < 8 || b.len() != n {
         return a == b;
@@ -80,14 +81,14 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
             .and_then(|w| <[u8; 8]>::try_from(w).ok())
             .map(u64::from_ne_bytes)
     };
-    let mut i = 0;
-    while i + 8 < n {
-        if word(a, i) != word(b, i) {
+    let mut end = n;
+    while end > 8 {
+        if word(a, end - 8) != word(b, end - 8) {
             return false;
         }
-        i += 8;
+        end -= 8;
     }
-    word(a, n - 8) == word(b, n - 8)
+    word(a, 0) == word(b, 0)
 }
 
 #[cfg(test)]

@@ -3,14 +3,19 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::exact::ExactOrigins;
+use super::exact::{same_bytes, ExactOrigins};
 use super::hash::LookupHashBuilder;
 use super::ip::{canonical_ipv6, is_canonical_ipv4, looks_like_ipv4};
 use super::parse::{
-    default_port, is_host, parse_request_origin, split_origin, syntax_problem, PortSpec,
+    default_port, is_host, is_request_subdomain, split_origin, split_request_origin,
+    syntax_problem, PortSpec,
 };
 use crate::error::{ConfigProblem, ProblemKind};
 use crate::field::Field;
+
+/// The most pattern hosts compared one by one with a request's host: up to this many, that
+/// costs less than hashing the host's suffixes.
+const FEW_HOSTS: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct PatternRule {
@@ -40,8 +45,12 @@ impl PatternRule {
 #[derive(Debug, Default)]
 pub(crate) struct OriginList {
     pub(super) exact: ExactOrigins,
-    /// Keyed by the host suffix (`example.com` for `*.example.com`) or the exact host.
-    pub(super) patterns: HashMap<Box<[u8]>, Vec<PatternRule>, LookupHashBuilder>,
+    /// The rules of each host suffix (`example.com` for `*.example.com`) or exact host, in
+    /// the order configured.
+    pub(super) patterns: Vec<(Box<[u8]>, Vec<PatternRule>)>,
+    /// The place of each host in `patterns`, when they are more than [`FEW_HOSTS`]; fewer are
+    /// compared one by one.
+    pub(super) pattern_index: Option<HashMap<Box<[u8]>, usize, LookupHashBuilder>>,
     pub(super) pattern_count: usize,
     /// Whether a pattern is for a host itself (`http://localhost:*`) rather than for its
     /// subdomains: only then is the request's whole host looked up among the patterns.
@@ -78,7 +87,9 @@ impl OriginList {
         if self.patterns.is_empty() {
             return false;
         }
-        let Some(parts) = parse_request_origin(origin) else {
+        // The scheme and the host are compared with configured values, which are valid; only
+        // what a subdomain pattern's `*` covers is checked byte by byte, once it matched.
+        let Some(parts) = split_request_origin(origin) else {
             return false;
         };
         let rule_matches = |rule: &PatternRule, subdomains: bool| {
@@ -89,28 +100,40 @@ impl OriginList {
                     p => p == parts.port,
                 }
         };
-        if self.host_patterns {
-            if let Some(rules) = self.patterns.get(parts.host) {
-                if rules.iter().any(|r| rule_matches(r, false)) {
-                    return true;
+        let host = parts.host;
+        // `suffix` and `rules` apply to the subdomain `prefix.suffix`, `prefix` at least one
+        // label followed by a dot.
+        let subdomain = |prefix: &[u8], rules: &[PatternRule]| {
+            rules.iter().any(|r| rule_matches(r, true)) && is_request_subdomain(prefix)
+        };
+        let Some(index) = &self.pattern_index else {
+            // Few hosts: each is compared with the request's host, or with its end.
+            return self.patterns.iter().any(|(suffix, rules)| {
+                let n = suffix.len();
+                if host.len() == n {
+                    self.host_patterns
+                        && same_bytes(host, suffix)
+                        && rules.iter().any(|r| rule_matches(r, false))
+                } else {
+                    host.len() > n + 1
+                        && host[host.len() - n - 1] == b'.'
+                        && same_bytes(&host[host.len() - n..], suffix)
+                        && subdomain(&host[..host.len() - n - 1], rules)
                 }
-            }
-        }
-        if parts.host.starts_with(b"[") {
-            return false;
+            });
+        };
+        let rules = |host: &[u8]| index.get(host).map(|&i| &self.patterns[i].1);
+        if self.host_patterns
+            && rules(host).is_some_and(|rules| rules.iter().any(|r| rule_matches(r, false)))
+        {
+            return true;
         }
         // Try every proper suffix that starts after a dot: `a.b.example.com` looks up
-        // `b.example.com`, `example.com`, `com`. The prefix is made of valid labels already
-        // (`parse_request_origin` checked the whole host).
-        let host = parts.host;
+        // `b.example.com`, `example.com`, `com`.
         host.iter()
             .enumerate()
             .filter(|&(_, &b)| b == b'.')
-            .any(|(i, _)| {
-                self.patterns
-                    .get(&host[i + 1..])
-                    .is_some_and(|rules| rules.iter().any(|r| rule_matches(r, true)))
-            })
+            .any(|(i, _)| rules(&host[i + 1..]).is_some_and(|rules| subdomain(&host[..i], rules)))
     }
 }
 
@@ -129,6 +152,7 @@ pub(crate) fn compile_list(
 ) -> OriginList {
     let mut list = OriginList::default();
     let mut seen_patterns = HashSet::new();
+    let mut pattern_index: HashMap<Box<[u8]>, usize, LookupHashBuilder> = HashMap::default();
     for (index, raw) in entries.iter().enumerate() {
         let problem = |kind| ConfigProblem::new(Field::AllowOrigins, Some(index), raw, kind);
         let trimmed = raw.trim_ascii();
@@ -211,10 +235,12 @@ pub(crate) fn compile_list(
                 port,
             };
             if seen_patterns.insert((host.clone(), rule.clone())) {
-                list.patterns
-                    .entry(host.into_boxed_slice())
-                    .or_default()
-                    .push(rule);
+                let host = host.into_boxed_slice();
+                let i = *pattern_index.entry(host.clone()).or_insert_with(|| {
+                    list.patterns.push((host, Vec::new()));
+                    list.patterns.len() - 1
+                });
+                list.patterns[i].1.push(rule);
                 list.pattern_count += 1;
                 list.host_patterns |= !subdomains;
             }
@@ -228,11 +254,17 @@ pub(crate) fn compile_list(
             list.exact.insert(normalised.into_boxed_slice());
         }
     }
+    if list.patterns.len() > FEW_HOSTS {
+        list.pattern_index = Some(pattern_index);
+    }
     list
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    use super::super::parse::parse_request_origin;
     use super::*;
 
     fn compile(entries: &[&str]) -> (OriginList, Vec<ConfigProblem>) {
@@ -390,6 +422,118 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         assert!(list.matches(b"https://pr-1.my-app.github.io"));
         assert!(!list.matches(b"https://attacker.github.io"));
+    }
+
+    /// Few pattern hosts are compared one by one, more are hashed: both give the same answers.
+    #[test]
+    fn few_and_many_pattern_hosts_match_alike() {
+        let patterns = [
+            "https://*.example.com",
+            "http://localhost:*",
+            "https://*.b.example.org:8443",
+            "https://api.example.net:*",
+        ];
+        let padding: Vec<String> = (0..FEW_HOSTS)
+            .map(|i| format!("https://*.pad{i}.example.io"))
+            .collect();
+        let few = compile(&patterns).0;
+        let all: Vec<&str> = patterns
+            .iter()
+            .copied()
+            .chain(padding.iter().map(String::as_str))
+            .collect();
+        let many = compile(&all).0;
+        assert!(few.pattern_index.is_none());
+        assert!(many.pattern_index.is_some());
+        for origin in [
+            "https://a.example.com",
+            "https://a.b.example.com",
+            "https://example.com",
+            "https://xexample.com",
+            "http://a.example.com",
+            "https://a.example.com:444",
+            "http://localhost",
+            "http://localhost:3000",
+            "http://a.localhost:3000",
+            "https://localhost",
+            "https://a.b.example.org:8443",
+            "https://b.example.org:8443",
+            "https://a.b.example.org",
+            "https://api.example.net",
+            "https://api.example.net:9000",
+            "https://x.api.example.net:9000",
+            "https://[::1]",
+            "https://a.pad0.example.io",
+        ] {
+            let padded = origin.ends_with("pad0.example.io");
+            assert_eq!(
+                few.matches(origin.as_bytes()) || padded,
+                many.matches(origin.as_bytes()),
+                "{origin}"
+            );
+        }
+        assert!(few.matches(b"https://a.b.example.org:8443"));
+        assert!(!few.matches(b"https://b.example.org:8443"));
+        assert!(few.matches(b"https://api.example.net:9000"));
+        assert!(!few.matches(b"https://x.api.example.net:9000"));
+    }
+
+    /// What [`OriginList::matches`] answers for patterns, written the plain way: parse the
+    /// whole origin, then compare it with every pattern.
+    fn matches_slowly(list: &OriginList, origin: &[u8]) -> bool {
+        let Some(parts) = parse_request_origin(origin) else {
+            return false;
+        };
+        list.patterns.iter().any(|(host, rules)| {
+            rules.iter().any(|rule| {
+                let host_matches = if rule.subdomains {
+                    parts.host.len() > host.len() + 1
+                        && parts.host.ends_with(host)
+                        && parts.host[parts.host.len() - host.len() - 1] == b'.'
+                        && !parts.host.starts_with(b"[")
+                } else {
+                    parts.host == &**host
+                };
+                host_matches
+                    && *rule.scheme == *parts.scheme
+                    && (rule.port == PortSpec::Any || rule.port == parts.port)
+            })
+        })
+    }
+
+    proptest! {
+        /// Matching patterns without parsing the whole origin first answers as parsing it does,
+        /// for few pattern hosts and for many.
+        #[test]
+        fn patterns_match_as_a_full_parse_does(
+            origin in "(https|http|HTTPS|ftp|h-t)://([a-z0-9_.:@A-Z\\[\\]/-]{0,10})\
+                       (\\.example\\.com|example\\.com|\\.b\\.example\\.org|localhost|\\[::1\\]|\\.pad3\\.example\\.io|)\
+                       (:[0-9]{0,6}|:|/)?"
+        ) {
+            let patterns = [
+                "https://*.example.com",
+                "http://localhost:*",
+                "https://*.b.example.org:8443",
+                "http://[::1]:*",
+            ];
+            let padding: Vec<String> = (0..FEW_HOSTS)
+                .map(|i| format!("https://*.pad{i}.example.io"))
+                .collect();
+            let few = compile(&patterns).0;
+            let all: Vec<&str> = patterns
+                .iter()
+                .copied()
+                .chain(padding.iter().map(String::as_str))
+                .collect();
+            let many = compile(&all).0;
+            for list in [&few, &many] {
+                prop_assert_eq!(
+                    list.matches(origin.as_bytes()),
+                    matches_slowly(list, origin.as_bytes()),
+                    "{}", origin
+                );
+            }
+        }
     }
 
     #[test]

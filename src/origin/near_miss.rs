@@ -52,7 +52,7 @@ impl OriginList {
             }
         }
         let mut patterns: Vec<_> = self.patterns.iter().collect();
-        patterns.sort_by(|a, b| a.0.cmp(b.0));
+        patterns.sort_by(|a, b| a.0.cmp(&b.0));
         for (host, rules) in patterns {
             for rule in rules {
                 let shown = rule.display(host);

@@ -250,6 +250,51 @@ pub(crate) fn parse_request_origin(value: &[u8]) -> Option<OriginParts<'_>> {
     Some(OriginParts { scheme, host, port })
 }
 
+/// A request's `Origin` split into scheme, host and port without looking at every byte of the
+/// scheme and the host, for comparing them with patterns: what a pattern fixes (the scheme,
+/// a host or host suffix) is compared with configured values, which are valid, and only the
+/// part of the host a pattern's `*` covers needs checking, with [`is_request_subdomain`].
+/// The port is checked as [`parse_request_origin`] checks it. `None` for what cannot be an
+/// origin a browser sends.
+pub(crate) fn split_request_origin(value: &[u8]) -> Option<OriginParts<'_>> {
+    let colon = value.iter().position(|&b| b == b':')?;
+    let (scheme, rest) = value.split_at(colon);
+    let rest = rest.strip_prefix(b"://")?;
+    // The port is at most five digits after the last colon.
+    let tail = &rest[rest.len().saturating_sub(6)..];
+    let (host, port) = match tail.iter().rposition(|&b| b == b':') {
+        Some(i) if tail[i + 1..].iter().all(u8::is_ascii_digit) => {
+            let at = rest.len() - tail.len() + i;
+            let n = parse_port(&rest[at + 1..])?;
+            if default_port(scheme) == Some(n) {
+                return None;
+            }
+            (&rest[..at], PortSpec::Exact(n))
+        }
+        _ => (rest, PortSpec::Default),
+    };
+    if host.is_empty() || host.len() > MAX_HOST_LEN {
+        return None;
+    }
+    Some(OriginParts { scheme, host, port })
+}
+
+/// Whether `prefix`, the part of a request's host in front of a pattern's suffix, is one or
+/// more labels as browsers send them (lowercase, 1 to 63 bytes each, separated by dots).
+pub(crate) fn is_request_subdomain(prefix: &[u8]) -> bool {
+    let mut label = 0;
+    for &b in prefix {
+        if in_class(b, REQUEST_LABEL_BYTE) {
+            label += 1;
+        } else if b == b'.' && (1..=63).contains(&label) {
+            label = 0;
+        } else {
+            return false;
+        }
+    }
+    (1..=63).contains(&label)
+}
+
 /// The same as [`parse_request_origin`], written as the composition of the configuration
 /// parser's checks: the oracle the fast parser is tested against.
 #[cfg(test)]
