@@ -38,6 +38,7 @@ impl ExactOrigins {
         }
     }
 
+    #[inline]
     pub(crate) fn contains(&self, origin: &[u8]) -> bool {
         match self {
             Self::Few(few) => few

@@ -77,6 +77,7 @@ impl OriginList {
         self.patterns.is_empty() && !self.null
     }
 
+    #[inline]
     pub(crate) fn matches(&self, origin: &[u8]) -> bool {
         if self.exact.contains(origin) {
             return true;

@@ -46,6 +46,7 @@ impl Decoration {
     ///
     /// The values are moved out, so that the response future writes them without moving the
     /// decoration; what is left is empty.
+    #[inline]
     pub(crate) fn write(&mut self, headers: &mut HeaderMap) -> Removed {
         let found = find_grants_and_vary(headers);
         let removed = if self.replace_inner {
