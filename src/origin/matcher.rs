@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::list::compile_list;
+use super::compile::compile_list;
 use super::list::OriginList;
 use super::{AsyncPredicate, OriginSpec, SyncPredicate};
 use crate::error::{ConfigProblem, ProblemKind};

@@ -2,8 +2,9 @@
 //! are parsed, compiled into a lookup table and matched.
 //!
 //! - `parse`: the syntax of configured and request origins (`ip`: IP address hosts);
-//! - `list`: exact origins and patterns, compiled for constant-time lookup (`exact`: the
-//!   exact origins, compared one by one while they are few);
+//! - `list`: exact origins and patterns, matched in constant time (`exact`: the exact
+//!   origins, compared one by one while they are few);
+//! - `compile`: configured entries compiled into a list, with every problem collected;
 //! - `hash`: the seeded hash those tables use;
 //! - `near_miss`: what almost matched a refused origin, for explanations;
 //! - `matcher`: the compiled origin policy the core evaluates.
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use http::request::Parts;
 use http::HeaderValue;
 
+mod compile;
 mod exact;
 mod hash;
 mod ip;
