@@ -74,8 +74,21 @@ impl ExactOrigins {
 #[inline]
 pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
-    if n < 8 || b.len() != n {
-        return a == b;
+    if b.len() != n {
+        return false;
+    }
+    if n < 8 {
+        // Schemes and short hosts: two overlapping four-byte words, or byte by byte.
+        let half = |s: &[u8], i: usize| {
+            s.get(i..i + 4)
+                .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                .map(u32::from_ne_bytes)
+        };
+        return if n >= 4 {
+            half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+        } else {
+            a == b
+        };
     }
     let word = |s: &[u8], i: usize| {
         s.get(i..i + 8)

@@ -45,14 +45,30 @@ impl LookupHasher {
 
 impl Hasher for LookupHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.mix(<[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes));
+        let n = bytes.len();
+        let word = |i: usize| {
+            bytes
+                .get(i..i + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        if n < 8 {
+            let mut tail = 0u64;
+            for (i, &b) in bytes.iter().enumerate() {
+                tail |= u64::from(b) << (8 * i);
+            }
+            self.mix(tail ^ ((n as u64) << 59));
+            return;
         }
-        let rest = chunks.remainder();
-        let mut tail = [0u8; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        self.mix(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59));
+        // Whole words, then the last eight bytes, overlapping the word before: no copy of a
+        // partial word. The length goes into the last mix, so that keys that share their
+        // last bytes but differ in length hash apart.
+        let mut i = 0;
+        while i + 8 < n {
+            self.mix(word(i));
+            i += 8;
+        }
+        self.mix(word(n - 8) ^ ((n as u64) << 59));
     }
 
     fn write_u64(&mut self, n: u64) {
@@ -71,5 +87,29 @@ impl Hasher for LookupHasher {
         h ^= h >> 33;
         h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         h ^ (h >> 33)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// Distinct keys get distinct hashes: origins that differ in one place, and every prefix
+    /// of one origin (keys of each length, whose last words overlap).
+    #[test]
+    fn distinct_keys_hash_apart() {
+        let builder = LookupHashBuilder::default();
+        let mut keys: Vec<Vec<u8>> = (0..20_000)
+            .map(|i| format!("https://app{i}.example.com").into_bytes())
+            .collect();
+        let long = b"https://a-rather-long-subdomain.tenant.example.com:8443";
+        keys.extend((0..=long.len()).map(|n| long[..n].to_vec()));
+        keys.extend((0..=long.len()).map(|n| long[long.len() - n..].to_vec()));
+        keys.sort();
+        keys.dedup();
+        let hashes: HashSet<u64> = keys.iter().map(|k| builder.hash_one(&k[..])).collect();
+        assert_eq!(hashes.len(), keys.len());
     }
 }

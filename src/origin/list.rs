@@ -89,7 +89,7 @@ impl OriginList {
         };
         let rule_matches = |rule: &PatternRule, subdomains: bool| {
             rule.subdomains == subdomains
-                && *rule.scheme == *parts.scheme
+                && same_bytes(&rule.scheme, parts.scheme)
                 && match rule.port {
                     PortSpec::Any => true,
                     p => p == parts.port,
