@@ -132,17 +132,19 @@ pub(crate) fn compile_list(
     list
 }
 
+/// [`compile_list`] of strings, public suffixes refused: the list and its problems.
+#[cfg(test)]
+pub(super) fn compile(entries: &[&str]) -> (OriginList, Vec<ConfigProblem>) {
+    let entries: Vec<Vec<u8>> = entries.iter().map(|e| e.as_bytes().to_vec()).collect();
+    let mut problems = Vec::new();
+    let list = compile_list(&entries, false, &mut problems);
+    (list, problems)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::parse::parse_request_origin;
     use super::*;
-
-    fn compile(entries: &[&str]) -> (OriginList, Vec<ConfigProblem>) {
-        let entries: Vec<Vec<u8>> = entries.iter().map(|e| e.as_bytes().to_vec()).collect();
-        let mut problems = Vec::new();
-        let list = compile_list(&entries, false, &mut problems);
-        (list, problems)
-    }
 
     #[test]
     fn ip_literals_are_normalised_or_refused() {

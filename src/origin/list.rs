@@ -136,16 +136,22 @@ impl OriginList {
 mod tests {
     use proptest::prelude::*;
 
-    use super::super::compile::compile_list;
+    use super::super::compile::compile;
     use super::super::parse::parse_request_origin;
     use super::*;
-    use crate::error::ConfigProblem;
 
-    fn compile(entries: &[&str]) -> (OriginList, Vec<ConfigProblem>) {
-        let entries: Vec<Vec<u8>> = entries.iter().map(|e| e.as_bytes().to_vec()).collect();
-        let mut problems = Vec::new();
-        let list = compile_list(&entries, false, &mut problems);
-        (list, problems)
+    /// `patterns` compiled as they are (few hosts), and with enough others after them that
+    /// the hosts are hashed (many).
+    fn few_and_many(patterns: &[&str]) -> (OriginList, OriginList) {
+        let padding: Vec<String> = (0..FEW_HOSTS)
+            .map(|i| format!("https://*.pad{i}.example.io"))
+            .collect();
+        let all: Vec<&str> = patterns
+            .iter()
+            .copied()
+            .chain(padding.iter().map(String::as_str))
+            .collect();
+        (compile(patterns).0, compile(&all).0)
     }
 
     #[test]
@@ -186,22 +192,12 @@ mod tests {
     /// Few pattern hosts are compared one by one, more are hashed: both give the same answers.
     #[test]
     fn few_and_many_pattern_hosts_match_alike() {
-        let patterns = [
+        let (few, many) = few_and_many(&[
             "https://*.example.com",
             "http://localhost:*",
             "https://*.b.example.org:8443",
             "https://api.example.net:*",
-        ];
-        let padding: Vec<String> = (0..FEW_HOSTS)
-            .map(|i| format!("https://*.pad{i}.example.io"))
-            .collect();
-        let few = compile(&patterns).0;
-        let all: Vec<&str> = patterns
-            .iter()
-            .copied()
-            .chain(padding.iter().map(String::as_str))
-            .collect();
-        let many = compile(&all).0;
+        ]);
         assert!(few.pattern_index.is_none());
         assert!(many.pattern_index.is_some());
         for origin in [
@@ -269,22 +265,12 @@ mod tests {
                        (\\.example\\.com|example\\.com|\\.b\\.example\\.org|localhost|\\[::1\\]|\\.pad3\\.example\\.io|)\
                        (:[0-9]{0,6}|:|/)?"
         ) {
-            let patterns = [
+            let (few, many) = few_and_many(&[
                 "https://*.example.com",
                 "http://localhost:*",
                 "https://*.b.example.org:8443",
                 "http://[::1]:*",
-            ];
-            let padding: Vec<String> = (0..FEW_HOSTS)
-                .map(|i| format!("https://*.pad{i}.example.io"))
-                .collect();
-            let few = compile(&patterns).0;
-            let all: Vec<&str> = patterns
-                .iter()
-                .copied()
-                .chain(padding.iter().map(String::as_str))
-                .collect();
-            let many = compile(&all).0;
+            ]);
             for list in [&few, &many] {
                 prop_assert_eq!(
                     list.matches(origin.as_bytes()),

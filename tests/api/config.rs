@@ -9,6 +9,8 @@ use serde::Deserialize;
 use tower::{service_fn, ServiceBuilder, ServiceExt};
 use tower_cors::{CorsConfig, CorsLayer, Denial, EnvProblemKind, Field, ProblemKind, RequestKind};
 
+use crate::requests::{get, preflight};
+
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
@@ -35,23 +37,6 @@ fn parse_error(toml: &str) -> String {
         Ok(config) => panic!("{toml}\nparsed as {config:?}, but should not have"),
         Err(err) => err.to_string(),
     }
-}
-
-fn preflight(origin: &str, method: &str, headers: Option<&str>) -> Request<()> {
-    let mut request = Request::options("/items")
-        .header(header::ORIGIN, origin)
-        .header(header::ACCESS_CONTROL_REQUEST_METHOD, method);
-    if let Some(headers) = headers {
-        request = request.header(header::ACCESS_CONTROL_REQUEST_HEADERS, headers);
-    }
-    request.body(()).unwrap()
-}
-
-fn get(origin: &str) -> Request<()> {
-    Request::get("/items")
-        .header(header::ORIGIN, origin)
-        .body(())
-        .unwrap()
 }
 
 fn header(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {

@@ -8,6 +8,8 @@ use http::{Method, Request, Response, StatusCode};
 use tower::{service_fn, Layer, ServiceExt};
 use tower_cors::{AllowHeaders, CorsBuilder, CorsLayer};
 
+use crate::requests::{get, preflight};
+
 const APP: &str = "https://app.example.com";
 
 fn policy() -> CorsBuilder {
@@ -26,23 +28,6 @@ async fn send(layer: &CorsLayer, request: Request<()>) -> (StatusCode, HeaderMap
     }));
     let response = service.oneshot(request).await.unwrap();
     (response.status(), response.headers().clone())
-}
-
-fn preflight(origin: &str, method: &str, headers: Option<&str>) -> Request<()> {
-    let mut request = Request::options("/items")
-        .header(header::ORIGIN, origin)
-        .header(header::ACCESS_CONTROL_REQUEST_METHOD, method);
-    if let Some(headers) = headers {
-        request = request.header(header::ACCESS_CONTROL_REQUEST_HEADERS, headers);
-    }
-    request.body(()).unwrap()
-}
-
-fn get(origin: &str) -> Request<()> {
-    Request::get("/items")
-        .header(header::ORIGIN, origin)
-        .body(())
-        .unwrap()
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod diagnostics;
 mod hostile;
 mod migration;
 mod properties;
+mod requests;
 mod sets;
 #[cfg(feature = "watch")]
 mod watch;
