@@ -179,28 +179,24 @@ impl Policy {
     /// that the response future does not need it.
     #[inline(always)]
     pub(super) fn decoration(&self, verdict: Verdict<'_>) -> Decoration {
-        let mut decoration = Decoration {
-            allow_origin: None,
-            expose: None,
-            vary: self.vary_actual,
-            extra: None,
-            credentials: false,
-            replace_inner: !self.preserve_inner_headers,
-        };
-        match verdict {
+        // (allow_origin, expose, credentials, vary, extra), made in one expression so that the
+        // decoration is written once, where the plan keeps it.
+        let (allow_origin, expose, credentials, vary, extra) = match verdict {
             Verdict::Allowed {
                 kind: RequestKind::Preflight,
                 grant,
-            } => {
-                decoration.extra = Some(Box::new(self.preflight_grant(grant)));
-                decoration.vary = Some(self.vary_preflight);
-            }
+            } => (
+                None,
+                None,
+                false,
+                Some(self.vary_preflight),
+                Some(Box::new(self.preflight_grant(grant))),
+            ),
             Verdict::Denied {
                 kind: RequestKind::Preflight,
                 denial,
                 origin_grant,
             } => {
-                decoration.vary = Some(self.vary_preflight);
                 let mut grant = HeaderMap::new();
                 if let Some(debug) = self.debug_value(&denial) {
                     grant.insert(CORS_DEBUG, debug);
@@ -213,35 +209,53 @@ impl Policy {
                         grant.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
                     }
                 }
-                if !grant.is_empty() {
-                    decoration.extra = Some(Box::new(grant));
-                }
+                let extra = (!grant.is_empty()).then(|| Box::new(grant));
+                (None, None, false, Some(self.vary_preflight), extra)
             }
             Verdict::OriginRefused {
                 kind: RequestKind::Preflight,
                 ..
-            } => {
-                decoration.vary = Some(self.vary_preflight);
-                decoration.extra = self.debug_header_map(&verdict);
-            }
-            Verdict::Allowed { grant, .. } => {
-                decoration.allow_origin = Some(grant.allow_origin.clone());
-                decoration.expose = self.expose.clone();
-                decoration.credentials = grant.credentials;
-            }
+            } => (
+                None,
+                None,
+                false,
+                Some(self.vary_preflight),
+                self.debug_header_map(&verdict),
+            ),
+            Verdict::Allowed { grant, .. } => (
+                Some(grant.allow_origin.clone()),
+                self.expose.clone(),
+                grant.credentials,
+                self.vary_actual,
+                None,
+            ),
             // A resource open to everyone says so to every request, CORS or not, so that a
             // cache storing a response to a request without `Origin` (a page loading a font or
             // a script) serves a usable one to a later `fetch`.
-            Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => {
-                decoration.allow_origin = Some(WILDCARD);
-                decoration.expose = self.expose.clone();
-            }
-            Verdict::NotCors => {}
-            Verdict::Denied { .. } | Verdict::OriginRefused { .. } => {
-                decoration.extra = self.debug_header_map(&verdict);
-            }
+            Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => (
+                Some(WILDCARD),
+                self.expose.clone(),
+                false,
+                self.vary_actual,
+                None,
+            ),
+            Verdict::NotCors => (None, None, false, self.vary_actual, None),
+            Verdict::Denied { .. } | Verdict::OriginRefused { .. } => (
+                None,
+                None,
+                false,
+                self.vary_actual,
+                self.debug_header_map(&verdict),
+            ),
+        };
+        Decoration {
+            allow_origin,
+            expose,
+            vary,
+            extra,
+            credentials,
+            replace_inner: !self.preserve_inner_headers,
         }
-        decoration
     }
 
     /// Debug mode: `cors-debug` for a denied verdict, in a map of its own. The mode is asked
