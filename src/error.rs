@@ -306,8 +306,8 @@ pub enum ProblemKind {
     IgnoredWithPreflightContinue,
     /// Path prefixes on the top-level policy, which is the last resort for every path.
     PathsOnTopLevel,
-    /// A path prefix that is not an absolute path (`/public/`), or holds `?`, `#`, `*` or
-    /// whitespace.
+    /// A path prefix that is not an absolute path (`/public/`), or holds `?`, `#`, `*`, or a
+    /// byte that is not printable ASCII (whitespace included).
     InvalidPathPrefix,
     /// An empty list of path prefixes, under which the policy would never apply.
     NoPaths,
@@ -377,7 +377,7 @@ impl ProblemKind {
                 "are paths on the top-level policy, which applies to every path as the last resort; give them to a policy of the set"
             }
             Self::InvalidPathPrefix => {
-                "is not a path prefix: it starts with / and holds no ?, #, * or whitespace (like /public/)"
+                "is not a path prefix: it starts with / and holds only printable ASCII other than ?, # and * (like /public/)"
             }
             Self::NoPaths => "is an empty list, so the policy would never apply; leave paths out to apply it to every path",
             Self::NestedPolicies => "policies of a set cannot have policies of their own",

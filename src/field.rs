@@ -4,8 +4,8 @@ use std::fmt;
 
 /// A setting of the policy, named by its configuration key: what a [`ConfigProblem`](crate::ConfigProblem) is
 /// about. Its [`Display`](fmt::Display) is the key used in configuration files, so messages
-/// read the same from the builder and from a file; [`Field::ALL`] lists every key, in the order
-/// of the builder.
+/// read the same from the builder and from a file; [`Field::ALL`] lists the keys of one policy
+/// (every key but `paths` and `policies`), in the order of the builder.
 ///
 /// ```
 /// use tower_cors::{CorsLayer, Field};

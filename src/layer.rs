@@ -193,7 +193,7 @@ impl CorsLayer {
         let policy = self.policy();
         let head = Head::of_parts(parts);
         let selected = policy.select(head, Some(parts));
-        let verdict = match selected.policy.evaluate(head, Some(parts)) {
+        let verdict = match selected.evaluate(head, Some(parts)) {
             Evaluation::Done(verdict) => verdict,
             Evaluation::Pending { check, provisional } => {
                 provisional.after_origin_check(check.await)

@@ -4,7 +4,7 @@ use http::{HeaderValue, Method};
 
 use crate::error::{ConfigProblem, ProblemKind};
 use crate::field::Field;
-use crate::util::{is_token, join_values};
+use crate::util::{is_token, join_values, WILDCARD};
 
 /// Which methods a preflight may ask for.
 ///
@@ -224,7 +224,6 @@ impl MethodPolicy {
 
     /// The `Access-Control-Allow-Methods` value for an allowed preflight.
     pub(crate) fn header<'a>(&'a self, requested: &'a HeaderValue) -> Option<&'a HeaderValue> {
-        static WILDCARD: HeaderValue = HeaderValue::from_static("*");
         match self {
             Self::List { header, .. } => header.as_ref(),
             Self::Wildcard => Some(&WILDCARD),

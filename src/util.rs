@@ -2,6 +2,9 @@
 
 use http::HeaderValue;
 
+/// `*`, the wildcard value of the grant headers.
+pub(crate) static WILDCARD: HeaderValue = HeaderValue::from_static("*");
+
 /// Whether each byte may appear in an RFC 9110 `token`.
 const TOKEN_BYTES: [bool; 256] = {
     let mut table = [false; 256];

@@ -113,7 +113,6 @@ pub(crate) fn compile_list(
                     list.patterns.len() - 1
                 });
                 list.patterns[i].1.push(rule);
-                list.pattern_count += 1;
                 list.host_patterns |= !subdomains;
             }
         } else {

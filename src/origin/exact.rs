@@ -41,9 +41,7 @@ impl ExactOrigins {
     #[inline]
     pub(crate) fn contains(&self, origin: &[u8]) -> bool {
         match self {
-            Self::Few(few) => few
-                .iter()
-                .any(|o| o.len() == origin.len() && same_bytes(o, origin)),
+            Self::Few(few) => few.iter().any(|o| same_bytes(o, origin)),
             Self::Many(many) => many.contains(origin),
         }
     }

@@ -45,7 +45,6 @@ pub(crate) struct OriginList {
     /// The place of each host in `patterns`, when they are more than [`FEW_HOSTS`]; fewer are
     /// compared one by one.
     pub(super) pattern_index: Option<HashMap<Box<[u8]>, usize, LookupHashBuilder>>,
-    pub(super) pattern_count: usize,
     /// Whether a pattern is for a host itself (`http://localhost:*`) rather than for its
     /// subdomains: only then is the request's whole host looked up among the patterns.
     pub(super) host_patterns: bool,
@@ -58,7 +57,7 @@ impl OriginList {
     }
 
     pub(crate) fn pattern_count(&self) -> usize {
-        self.pattern_count
+        self.patterns.iter().map(|(_, rules)| rules.len()).sum()
     }
 
     /// The exact origins, normalised as browsers send them.

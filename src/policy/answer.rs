@@ -7,16 +7,16 @@ use http::header::{
 };
 use http::{response, HeaderMap, HeaderValue, Response, StatusCode};
 
-use super::evaluate::{AllowedHeaders, Grant, MaxAge, WILDCARD_VALUE};
+use super::evaluate::{AllowedHeaders, Grant, MaxAge};
 use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Removed};
 use super::{
     MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
-    WILDCARD,
 };
 use crate::decision::RequestKind;
 use crate::headers::HeaderPolicy;
 use crate::methods::MethodPolicy;
 use crate::origin::OriginMatcher;
+use crate::util::WILDCARD;
 use crate::vary::Vary;
 
 /// The headers the layer writes into the inner service's response.
@@ -44,8 +44,8 @@ impl Decoration {
     /// inner service set (unless the policy keeps them), then writes the layer's, overwriting,
     /// and merges `Vary`. Returns what it removed.
     ///
-    /// The values are moved out, so that the response future writes them without moving the
-    /// decoration; what is left is empty.
+    /// The values are moved out (`allow_origin`, `expose` and `extra` are left `None`), so that
+    /// the response future writes them without moving the decoration.
     #[inline]
     pub(crate) fn write(&mut self, headers: &mut HeaderMap) -> Removed {
         let found = find_grants_and_vary(headers);
@@ -233,7 +233,7 @@ impl Policy {
             // cache storing a response to a request without `Origin` (a page loading a font or
             // a script) serves a usable one to a later `fetch`.
             Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => (
-                Some(WILDCARD),
+                Some(WILDCARD.clone()),
                 self.expose.clone(),
                 false,
                 self.vary_actual,
@@ -277,7 +277,7 @@ impl Policy {
     /// it has `Access-Control-Allow-Headers`. Cloning it and filling the placeholders gives
     /// the same map, in the same order, as writing the headers one by one.
     pub(super) fn preflight_template(&self, with_allow_headers: bool) -> HeaderMap {
-        let placeholder = &WILDCARD_VALUE;
+        let placeholder = &WILDCARD;
         let allow_headers = match &self.headers {
             HeaderPolicy::List { header, .. } => header.as_ref(),
             HeaderPolicy::Wildcard { header, .. } => Some(header),

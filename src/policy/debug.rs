@@ -12,10 +12,7 @@ impl Policy {
         if !self.debug_header {
             return None;
         }
-        let key = |name: &str| match self.set_index {
-            Some(index) => format!("policies[{index}].{name}"),
-            None => name.to_owned(),
-        };
+        let key = |name: &str| self.key(name);
         let fix = match denial {
             Denial::MultipleOrigins => "send a single Origin header".to_owned(),
             Denial::MalformedOrigin => {

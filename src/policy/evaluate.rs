@@ -7,14 +7,11 @@ use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method};
 
-use super::{Head, Policy, Switch, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, WILDCARD};
+use super::{Head, Policy, Switch, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 use crate::decision::{Denial, RequestKind};
 use crate::headers::{join_request_headers, HeaderPolicy, Requested};
 use crate::origin::{is_wellformed_request_origin, BoxBoolFuture, OriginMatcher};
-use crate::util::is_token;
-
-/// `*`, for a grant to point at.
-pub(super) static WILDCARD_VALUE: HeaderValue = WILDCARD;
+use crate::util::{is_token, WILDCARD};
 
 /// What an allowed request is granted: the values that depend on the request, borrowed from the
 /// request and the policy. Nothing is cloned until a value is written into a response.
@@ -260,7 +257,19 @@ impl<'a> Evaluation<'a> {
 impl Policy {
     /// Evaluates a request head. `parts` is the request's head as [`Parts`] when the caller has
     /// it (the service, for predicates); dry runs pass `None` and predicates get a copy.
+    #[cfg(test)]
     pub(crate) fn evaluate<'a>(&'a self, head: Head<'a>, parts: Option<&Parts>) -> Evaluation<'a> {
+        self.evaluate_chosen(head, parts, false)
+    }
+
+    /// [`Policy::evaluate`] for the policy a set chose; `origin_admitted` says that choosing
+    /// it found that its origins admit the request's origin, which is then not asked again.
+    pub(super) fn evaluate_chosen<'a>(
+        &'a self,
+        head: Head<'a>,
+        parts: Option<&Parts>,
+        origin_admitted: bool,
+    ) -> Evaluation<'a> {
         let headers = head.headers;
         let mut origins = headers.get_all(ORIGIN).into_iter();
         let Some(origin) = origins.next() else {
@@ -289,7 +298,8 @@ impl Policy {
         }
         let origin_bytes = origin.as_bytes();
         let allow_origin = match &self.origin {
-            OriginMatcher::Any => &WILDCARD_VALUE,
+            OriginMatcher::Any => &WILDCARD,
+            _ if origin_admitted => origin,
             OriginMatcher::List(list) => {
                 if list.matches(origin_bytes) {
                     origin
@@ -332,7 +342,7 @@ impl Policy {
             },
         };
         match &self.origin {
-            OriginMatcher::Predicate(f) => {
+            OriginMatcher::Predicate(f) if !origin_admitted => {
                 Evaluation::Done(verdict.after_origin_check(f(origin, parts())))
             }
             OriginMatcher::AsyncPredicate(f) => {

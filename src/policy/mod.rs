@@ -60,7 +60,6 @@ pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
 pub(crate) const CORS_DEBUG: HeaderName = HeaderName::from_static("cors-debug");
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
-const WILDCARD: HeaderValue = HeaderValue::from_static("*");
 
 /// The default for [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
 pub(crate) const DEFAULT_MAX_REQUEST_HEADERS: usize = 64;
@@ -87,7 +86,7 @@ pub(crate) struct Policy {
     preserve_inner_headers: bool,
     /// Say why on every response where the layer denied something (`cors-debug`).
     debug_header: bool,
-    /// `policies[i]` of its layer's set, for the fixes the debug header names.
+    /// `policies[i]` of its layer's set, for the fixes the debug header and the dry run name.
     set_index: Option<usize>,
     /// Insert the [`Decision`] into request extensions.
     pub(crate) decision_extension: bool,
@@ -171,6 +170,15 @@ impl Policy {
         self.calls_predicate
     }
 
+    /// A configuration key of this policy as a fix names it: `policies[i].name` in a set,
+    /// `name` at the top level.
+    pub(crate) fn key(&self, name: &str) -> String {
+        match self.set_index {
+            Some(index) => format!("policies[{index}].{name}"),
+            None => name.to_owned(),
+        }
+    }
+
     /// The public decision for a verdict of this policy.
     pub(crate) fn decision(&self, verdict: &Verdict<'_>) -> Decision {
         let kind = verdict.kind();
@@ -178,7 +186,7 @@ impl Policy {
             kind,
             denial: verdict.denial(),
             passthrough: kind == RequestKind::Preflight && self.preflight_continue,
-            policy: None,
+            policy: self.set_index,
             considered: Vec::new(),
         }
     }

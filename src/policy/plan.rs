@@ -30,9 +30,6 @@ pub(crate) enum Plan {
 pub(crate) struct Pending {
     check: BoxBoolFuture,
     policy: Arc<Policy>,
-    /// The policy of a set it is (`None`: the top level), for the decision's event.
-    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
-    index: Option<usize>,
     /// Owned: the request it was made from is gone by the time the check answers.
     provisional: OwnedVerdict,
 }
@@ -46,9 +43,7 @@ impl Pending {
     /// The decision once the check answered `allowed`.
     #[cfg(feature = "tracing")]
     pub(crate) fn decision(&self, allowed: bool) -> Decision {
-        let mut decision = self.policy.decision(&self.verdict(allowed));
-        decision.policy = self.index;
-        decision
+        self.policy.decision(&self.verdict(allowed))
     }
 
     /// The layer's answer once the check answered (for [`Plan::CheckThenAnswer`]).
@@ -116,18 +111,14 @@ impl Policy {
         head: Head<'a>,
     ) -> (Selected<'a>, Verdict<'a>, Decision) {
         let selected = self.select(head, None);
-        let verdict = selected
-            .policy
-            .evaluate(head, None)
-            .assuming_origin_allowed();
+        let verdict = selected.evaluate(head, None).assuming_origin_allowed();
         let decision = selected.decision(self, &verdict, head.uri.path());
         (selected, verdict, decision)
     }
 
-    /// The plan for an evaluated request of this policy, `policies[index]` of its layer's
-    /// set (`None`: the top level).
+    /// The plan for an evaluated request of this policy.
     #[inline(always)]
-    pub(crate) fn plan(self: &Arc<Self>, evaluation: Evaluation<'_>, index: Option<usize>) -> Plan {
+    pub(crate) fn plan(self: &Arc<Self>, evaluation: Evaluation<'_>) -> Plan {
         match evaluation {
             Evaluation::Done(verdict) => self.plan_verdict(verdict),
             Evaluation::Pending { check, provisional } => {
@@ -135,7 +126,6 @@ impl Policy {
                 let pending = Pending {
                     check,
                     policy: Arc::clone(self),
-                    index,
                     provisional: provisional.to_owned(),
                 };
                 if forwards {

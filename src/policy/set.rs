@@ -11,7 +11,7 @@ use http::header::ORIGIN;
 use http::request::Parts;
 use http::HeaderValue;
 
-use super::{Head, Policy, Verdict};
+use super::{Evaluation, Head, Policy, Verdict};
 use crate::decision::{Decision, Denial};
 use crate::origin::{is_wellformed_request_origin, LookupHashBuilder, OriginMatcher};
 
@@ -35,12 +35,13 @@ pub(crate) struct Rule {
     paths: Vec<Box<[u8]>>,
 }
 
-/// The policy chosen for a request: `index` is `Some(i)` for `policies[i]`, `None` for the
-/// top-level policy.
+/// The policy chosen for a request (its `set_index` says which of the set).
 #[derive(Clone, Copy)]
 pub(crate) struct Selected<'a> {
     pub(crate) policy: &'a Arc<Policy>,
-    pub(crate) index: Option<usize>,
+    /// Whether choosing it found that its origins admit the request's origin: then its
+    /// evaluation does not ask them again (a sync predicate is called once per request).
+    origin_admitted: bool,
 }
 
 impl Rule {
@@ -112,19 +113,23 @@ impl PolicySet {
             .collect()
     }
 
-    /// The first rule whose paths match and whose origins admit the request's origin.
+    /// The first rule whose paths match and whose origins admit the request's origin, and
+    /// whether they were found to admit it (not for a request without `Origin`, nor for an
+    /// async predicate, whose check is still to run).
     fn choose(
         &self,
         head: Head<'_>,
         parts: &dyn Fn() -> Parts,
         given: Option<&Parts>,
-    ) -> Option<usize> {
+    ) -> Option<(usize, bool)> {
         let path = head.uri.path().as_bytes();
         let mut origins = head.headers.get_all(ORIGIN).iter();
         let Some(origin) = origins.next() else {
             // Not a CORS request: the first rule for the path answers it, so that a rule open
             // to everyone says so to every request (and any other varies by origin).
-            return (0..self.rules.len()).find(|&i| self.rules[i].applies_to(path));
+            return (0..self.rules.len())
+                .find(|&i| self.rules[i].applies_to(path))
+                .map(|i| (i, false));
         };
         if origins.next().is_some() {
             return None; // refused by the top-level policy
@@ -153,7 +158,8 @@ impl PolicySet {
             };
             let rule = &self.rules[index];
             if rule.applies_to(path) && (listed || admits(&rule.policy, origin, parts, given)) {
-                return Some(index);
+                let admitted = !matches!(rule.policy.origin, OriginMatcher::AsyncPredicate(_));
+                return Some((index, admitted));
             }
         }
     }
@@ -183,23 +189,36 @@ fn admits(
     }
 }
 
-impl Selected<'_> {
+impl<'p> Selected<'p> {
     /// The decision for a verdict of the chosen policy: which policy decided and, for an
     /// origin that no policy of the set admitted, which policies were considered. `top` is
     /// the layer's policy, which the choice was made in.
     pub(crate) fn decision(&self, top: &Policy, verdict: &Verdict<'_>, path: &str) -> Decision {
         let mut decision = self.policy.decision(verdict);
-        decision.policy = self.index;
-        if let (None, Some(set)) = (self.index, &top.set) {
+        if let (None, Some(set)) = (self.policy.set_index, &top.set) {
             let origin_refused = matches!(
-                verdict.denial(),
-                Some(Denial::OriginNotAllowed | Denial::NullOrigin | Denial::MalformedOrigin)
+                decision.denial,
+                Some(
+                    Denial::OriginNotAllowed
+                        | Denial::NullOrigin
+                        | Denial::MalformedOrigin
+                        | Denial::OriginRefusedByPredicate
+                )
             );
             if origin_refused {
                 decision.considered = set.considered(path.as_bytes());
             }
         }
         decision
+    }
+
+    /// The chosen policy's evaluation of the request head (see [`Policy::evaluate`]).
+    pub(crate) fn evaluate<'h>(&self, head: Head<'h>, parts: Option<&Parts>) -> Evaluation<'h>
+    where
+        'p: 'h,
+    {
+        self.policy
+            .evaluate_chosen(head, parts, self.origin_admitted)
     }
 }
 
@@ -213,21 +232,19 @@ impl Policy {
         head: Head<'_>,
         parts: Option<&Parts>,
     ) -> Selected<'a> {
+        let top = Selected {
+            policy: self,
+            origin_admitted: false,
+        };
         let Some(set) = &self.set else {
-            return Selected {
-                policy: self,
-                index: None,
-            };
+            return top;
         };
         match set.choose(head, &|| head.to_parts(), parts) {
-            Some(index) => Selected {
+            Some((index, origin_admitted)) => Selected {
                 policy: &set.rules[index].policy,
-                index: Some(index),
+                origin_admitted,
             },
-            None => Selected {
-                policy: self,
-                index: None,
-            },
+            None => top,
         }
     }
 

@@ -190,7 +190,7 @@ fn decide(
     extension: &mut Option<Decision>,
 ) -> Plan {
     let selected = top.select(head, parts);
-    let evaluation = selected.policy.evaluate(head, parts);
+    let evaluation = selected.evaluate(head, parts);
     // A verdict still waiting on an async origin check is not known yet: it is traced when
     // the check answers, and neither compared with a report-only candidate nor put into the
     // request's extensions.
@@ -200,7 +200,7 @@ fn decide(
     if let (true, Evaluation::Done(verdict)) = (observed, &evaluation) {
         observe(shared, top, selected, verdict, head, extension);
     }
-    selected.policy.plan(evaluation, selected.index)
+    selected.policy.plan(evaluation)
 }
 
 fn observe(
@@ -215,14 +215,15 @@ fn observe(
         report_only.observe(head, verdict);
     }
     let policy = selected.policy;
+    // Built once, for the event and the extension alike.
+    let decision = (cfg!(feature = "tracing") || policy.decision_extension)
+        .then(|| selected.decision(top, verdict, head.uri.path()));
     #[cfg(feature = "tracing")]
-    crate::trace::decision(
-        policy.denial_level,
-        Some(head),
-        &selected.decision(top, verdict, head.uri.path()),
-    );
+    if let Some(decision) = &decision {
+        crate::trace::decision(policy.denial_level, Some(head), decision);
+    }
     if policy.decision_extension {
-        *extension = Some(selected.decision(top, verdict, head.uri.path()));
+        *extension = decision;
     }
 }
 

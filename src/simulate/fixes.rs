@@ -15,7 +15,8 @@ pub(super) fn fix_for_denial(
 ) -> String {
     let fix = fix_in_policy(denial, request, top.at(decision.policy()));
     match decision.policy() {
-        Some(index) => fix.replacen("to ", &format!("to policies[{index}]."), 1),
+        // The fix names the chosen policy's keys already.
+        Some(_) => fix,
         None if !decision.considered().is_empty() => {
             let considered: Vec<String> = decision
                 .considered()
@@ -31,9 +32,10 @@ pub(super) fn fix_for_denial(
     }
 }
 
-/// The fix within the policy that decided.
+/// The fix within the policy that decided, naming its keys (with `policies[i].` in a set).
 fn fix_in_policy(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> String {
     let origin = String::from_utf8_lossy(request.origin.as_bytes());
+    let key = |name: &str| policy.key(name);
     match denial {
         Denial::OriginNotAllowed => {
             let misses = match &policy.origin {
@@ -41,10 +43,11 @@ fn fix_in_policy(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> 
                 _ => Vec::new(),
             };
             if misses.is_empty() {
-                format!("add {origin:?} to allow_origins")
+                format!("add {origin:?} to {}", key("allow_origins"))
             } else {
                 format!(
-                    "add {origin:?} to allow_origins (near misses: {})",
+                    "add {origin:?} to {} (near misses: {})",
+                    key("allow_origins"),
                     misses.join("; ")
                 )
             }
@@ -52,21 +55,24 @@ fn fix_in_policy(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> 
         Denial::OriginRefusedByPredicate => {
             format!("make the origin predicate accept {origin:?}")
         }
-        Denial::NullOrigin => "add \"null\" to allow_origins (only if sandboxed or file: pages must read the answers)".to_owned(),
+        Denial::NullOrigin => format!(
+            "add \"null\" to {} (only if sandboxed or file: pages must read the answers)",
+            key("allow_origins")
+        ),
         Denial::MultipleOrigins | Denial::MalformedOrigin => {
             format!("{origin:?} is not an origin a browser sends: scheme://host[:port], lowercase, no default port")
         }
         Denial::MalformedMethod => "the requested method is not a valid method token".to_owned(),
-        Denial::MethodNotAllowed(m) => format!("add {:?} to allow_methods", m.as_str()),
+        Denial::MethodNotAllowed(m) => format!("add {:?} to {}", m.as_str(), key("allow_methods")),
         Denial::MalformedRequestHeaders => {
             "the requested headers are not valid header names".to_owned()
         }
         Denial::TooManyRequestHeaders { limit } => {
-            format!("raise max_request_headers above {limit}")
+            format!("raise {} above {limit}", key("max_request_headers"))
         }
-        Denial::HeaderNotAllowed(h) => format!("add {:?} to allow_headers", h.as_str()),
+        Denial::HeaderNotAllowed(h) => format!("add {:?} to {}", h.as_str(), key("allow_headers")),
         Denial::AuthorizationNotCoveredByWildcard => {
-            "add \"authorization\" to allow_headers (the \"*\" wildcard never covers it; \"*, authorization\" allows both)".to_owned()
+            format!("add \"authorization\" to {} (the \"*\" wildcard never covers it; \"*, authorization\" allows both)", key("allow_headers"))
         }
     }
 }

@@ -1299,7 +1299,7 @@ fn policy_sets_from_files() {
             "paths: \"/api/\" are paths on the top-level policy, which applies to every path as the last resort; give them to a policy of the set",
             "policies[0].allow_origins[0]: \"https://admin.example.com/\" has a trailing slash, which no Origin header has; remove the trailing slash",
             "policies[0].allow_methods[1]: \"P UT\" is not a valid HTTP method",
-            "policies[1].paths[0]: \"public\" is not a path prefix: it starts with / and holds no ?, #, * or whitespace (like /public/)",
+            "policies[1].paths[0]: \"public\" is not a path prefix: it starts with / and holds only printable ASCII other than ?, # and * (like /public/)",
         ]
     );
     // Unknown keys inside a policy are errors too.

@@ -255,6 +255,44 @@ fn predicates_and_patterns_in_a_set() {
         .is_allowed());
 }
 
+/// A sync predicate of a set decides once per request: choosing its policy asks it, and the
+/// policy's own evaluation does not ask it again.
+#[tokio::test]
+async fn a_predicate_that_chose_its_policy_is_asked_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .policy(
+            CorsLayer::builder().allow_origin(AllowOrigin::predicate(move |origin, _| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                origin.as_bytes().ends_with(b".tenant.example")
+            })),
+        )
+        .build()
+        .unwrap();
+    let service = tower::Layer::layer(
+        &layer,
+        tower::service_fn(|_: Request<()>| async {
+            Ok::<_, std::convert::Infallible>(http::Response::new(()))
+        }),
+    );
+    let response = tower::ServiceExt::oneshot(service, get(Some("https://a.tenant.example"), "/"))
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://a.tenant.example"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    // A refused origin: asked once while choosing, then the top-level policy refuses it.
+    assert!(!layer.decide(&get(Some(EVIL), "/")).is_allowed());
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
+
 #[test]
 fn problems_are_named_with_their_policy() {
     let err = CorsLayer::builder()
@@ -379,5 +417,27 @@ fn dry_runs_name_the_policy_to_change() {
     assert_eq!(
         simulation.fixes,
         ["add \"https://evil.example.net\" to allow_origins (of the top-level policy, or of one of the policies for this path: policies[1], policies[2])"]
+    );
+    // Every fix names the chosen policy's key, whatever its wording.
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .policy(
+            CorsLayer::builder()
+                .allow_origins([ADMIN])
+                .allow_methods([Method::PUT])
+                .allow_headers(["x-a", "x-b"])
+                .max_request_headers(1),
+        )
+        .build()
+        .unwrap();
+    let request = tower_cors::BrowserRequest::new(ADMIN, Method::PUT)
+        .unwrap()
+        .header("x-a", "1")
+        .unwrap()
+        .header("x-b", "1")
+        .unwrap();
+    assert_eq!(
+        layer.simulate(&request).fixes,
+        ["raise policies[0].max_request_headers above 1"]
     );
 }
