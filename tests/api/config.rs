@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tower::{service_fn, ServiceBuilder, ServiceExt};
 use tower_cors::{CorsConfig, CorsLayer, Denial, EnvProblemKind, Field, ProblemKind, RequestKind};
 
-use crate::requests::{get, preflight};
+use crate::requests::{get, get_to, preflight};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -1256,26 +1256,22 @@ fn policy_sets_from_files() {
         allow_methods = ["GET"]
         "#,
     );
-    let get = |origin: &str, path: &str| {
-        http::Request::get(path)
-            .header("origin", origin)
-            .body(())
-            .unwrap()
-    };
     assert_eq!(
         layer
-            .decide(&get("https://admin.example.com", "/x"))
+            .decide(&get_to(Some("https://admin.example.com"), "/x"))
             .policy(),
         Some(0)
     );
     assert_eq!(
         layer
-            .decide(&get("https://a.example", "/public/x"))
+            .decide(&get_to(Some("https://a.example"), "/public/x"))
             .policy(),
         Some(1)
     );
     assert_eq!(
-        layer.decide(&get("https://app.example.com", "/x")).policy(),
+        layer
+            .decide(&get_to(Some("https://app.example.com"), "/x"))
+            .policy(),
         None
     );
 

@@ -5,6 +5,8 @@ use http::header::{self, HeaderMap};
 use http::{Method, Request};
 use tower_cors::{AllowOrigin, Any, CorsBuilder, CorsLayer, Field, ProblemKind, WarningKind};
 
+use crate::requests::{get_to, preflight_to};
+
 const APP: &str = "https://app.example.com";
 const ADMIN: &str = "https://admin.example.com";
 const PARTNER: &str = "https://widget.partner.example";
@@ -41,22 +43,6 @@ fn deployment() -> CorsBuilder {
         )
 }
 
-fn get(origin: Option<&str>, path: &str) -> Request<()> {
-    let mut request = Request::get(path);
-    if let Some(origin) = origin {
-        request = request.header(header::ORIGIN, origin);
-    }
-    request.body(()).unwrap()
-}
-
-fn preflight(origin: &str, path: &str, method: &str) -> Request<()> {
-    Request::options(path)
-        .header(header::ORIGIN, origin)
-        .header(header::ACCESS_CONTROL_REQUEST_METHOD, method)
-        .body(())
-        .unwrap()
-}
-
 fn value(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).map(|v| v.to_str().unwrap())
 }
@@ -81,7 +67,7 @@ fn the_first_policy_whose_paths_and_origins_admit_the_request_decides() {
         (EVIL, "/public", Some(3), Some("*"), false),
     ];
     for &(origin, path, policy, allow_origin, credentials) in cases {
-        let (decision, headers) = layer.headers_for(&get(Some(origin), path));
+        let (decision, headers) = layer.headers_for(&get_to(Some(origin), path));
         assert_eq!(decision.policy(), policy, "{origin} {path}: {decision}");
         assert_eq!(
             value(&headers, header::ACCESS_CONTROL_ALLOW_ORIGIN),
@@ -106,7 +92,7 @@ fn the_chosen_policy_decides_everything_without_falling_through() {
     let layer = deployment().build().unwrap();
     // The partner's policy allows GET only: its DELETE preflight is refused, even though the
     // top-level policy would not be asked anyway.
-    let decision = layer.decide(&preflight(PARTNER, "/items/7", "DELETE"));
+    let decision = layer.decide(&preflight_to(PARTNER, "/items/7", "DELETE"));
     assert_eq!(decision.policy(), Some(2));
     assert_eq!(
         decision.denial(),
@@ -116,7 +102,7 @@ fn the_chosen_policy_decides_everything_without_falling_through() {
         decision.to_string(),
         "preflight denied: the method \"DELETE\" is not allowed (methods are case-sensitive) (policies[2])"
     );
-    let (decision, headers) = layer.headers_for(&preflight(ADMIN, "/items/7", "DELETE"));
+    let (decision, headers) = layer.headers_for(&preflight_to(ADMIN, "/items/7", "DELETE"));
     assert!(decision.is_allowed());
     assert_eq!(
         value(&headers, header::ACCESS_CONTROL_ALLOW_METHODS),
@@ -127,16 +113,16 @@ fn the_chosen_policy_decides_everything_without_falling_through() {
 #[test]
 fn a_refusal_names_the_policies_considered() {
     let layer = deployment().build().unwrap();
-    let decision = layer.decide(&get(Some(EVIL), "/public/../items"));
+    let decision = layer.decide(&get_to(Some(EVIL), "/public/../items"));
     // The path is compared as it arrives: `/public/../items` is under `/public/`.
     assert!(decision.is_allowed());
-    let decision = layer.decide(&get(Some(EVIL), "/items"));
+    let decision = layer.decide(&get_to(Some(EVIL), "/items"));
     assert_eq!(decision.considered(), [1, 2]);
     assert_eq!(
         decision.to_string(),
         "request denied: the origin is not allowed by the policy (considered: policies[1], policies[2], then the top-level policy)"
     );
-    let decision = layer.decide(&get(Some(EVIL), "/webhooks/x"));
+    let decision = layer.decide(&get_to(Some(EVIL), "/webhooks/x"));
     assert_eq!(decision.considered(), [0, 1, 2]);
 }
 
@@ -145,8 +131,10 @@ fn requests_without_origin_follow_the_first_policy_for_their_path() {
     let layer = deployment().build().unwrap();
     // `/public/` is open to everyone, but an earlier policy (admin) applies to the path too:
     // the answer still varies by origin.
-    let (_, headers) = layer.headers_for(&get(None, "/public/a.css"));
-    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+    let (_, headers) = layer.headers_for(&get_to(None, "/public/a.css"));
+    assert!(headers
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
     assert_eq!(value(&headers, header::VARY), Some("origin"));
 
     // A set where the first policy for the path is open to everyone: every origin gets `*`,
@@ -161,7 +149,7 @@ fn requests_without_origin_follow_the_first_policy_for_their_path() {
         )
         .build()
         .unwrap();
-    let (_, headers) = open_first.headers_for(&get(None, "/fonts/a.woff2"));
+    let (_, headers) = open_first.headers_for(&get_to(None, "/fonts/a.woff2"));
     assert_eq!(
         value(&headers, header::ACCESS_CONTROL_ALLOW_ORIGIN),
         Some("*")
@@ -181,7 +169,7 @@ fn a_set_where_every_policy_answers_star_does_not_vary() {
         )
         .build()
         .unwrap();
-    let (decision, headers) = layer.headers_for(&preflight(EVIL, "/upload/x", "PUT"));
+    let (decision, headers) = layer.headers_for(&preflight_to(EVIL, "/upload/x", "PUT"));
     assert_eq!(decision.policy(), Some(0));
     assert_eq!(
         value(&headers, header::ACCESS_CONTROL_ALLOW_METHODS),
@@ -193,7 +181,7 @@ fn a_set_where_every_policy_answers_star_does_not_vary() {
         .map(|v| v.to_str().unwrap())
         .collect();
     assert!(vary.iter().all(|v| !v.contains("origin")), "{vary:?}");
-    let (_, headers) = layer.headers_for(&get(None, "/anything"));
+    let (_, headers) = layer.headers_for(&get_to(None, "/anything"));
     assert_eq!(
         value(&headers, header::ACCESS_CONTROL_ALLOW_ORIGIN),
         Some("*")
@@ -214,11 +202,11 @@ fn a_thousand_policies_of_one_exact_origin_each() {
     let layer = builder.build().unwrap();
     for i in [0, 499, 999] {
         let origin = format!("https://tenant-{i}.example.com");
-        let decision = layer.decide(&preflight(&origin, "/", "PUT"));
+        let decision = layer.decide(&preflight_to(&origin, "/", "PUT"));
         assert_eq!(decision.policy(), Some(i));
         assert!(decision.is_allowed());
     }
-    assert!(!layer.decide(&get(Some(EVIL), "/")).is_allowed());
+    assert!(!layer.decide(&get_to(Some(EVIL), "/")).is_allowed());
 }
 
 #[test]
@@ -240,18 +228,18 @@ fn predicates_and_patterns_in_a_set() {
         .unwrap();
     assert_eq!(
         layer
-            .decide(&get(Some("https://pr-7.preview.example.com"), "/"))
+            .decide(&get_to(Some("https://pr-7.preview.example.com"), "/"))
             .policy(),
         Some(0)
     );
     assert_eq!(
         layer
-            .decide(&get(Some("https://a.tenant.example"), "/tenants/a"))
+            .decide(&get_to(Some("https://a.tenant.example"), "/tenants/a"))
             .policy(),
         Some(1)
     );
     assert!(!layer
-        .decide(&get(Some("https://a.tenant.example"), "/other"))
+        .decide(&get_to(Some("https://a.tenant.example"), "/other"))
         .is_allowed());
 }
 
@@ -280,16 +268,17 @@ async fn a_predicate_that_chose_its_policy_is_asked_once() {
             Ok::<_, std::convert::Infallible>(http::Response::new(()))
         }),
     );
-    let response = tower::ServiceExt::oneshot(service, get(Some("https://a.tenant.example"), "/"))
-        .await
-        .unwrap();
+    let response =
+        tower::ServiceExt::oneshot(service, get_to(Some("https://a.tenant.example"), "/"))
+            .await
+            .unwrap();
     assert_eq!(
         response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
         "https://a.tenant.example"
     );
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     // A refused origin: asked once while choosing, then the top-level policy refuses it.
-    assert!(!layer.decide(&get(Some(EVIL), "/")).is_allowed());
+    assert!(!layer.decide(&get_to(Some(EVIL), "/")).is_allowed());
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
