@@ -132,9 +132,7 @@ fn requests_without_origin_follow_the_first_policy_for_their_path() {
     // `/public/` is open to everyone, but an earlier policy (admin) applies to the path too:
     // the answer still varies by origin.
     let (_, headers) = layer.headers_for(&get_to(None, "/public/a.css"));
-    assert!(headers
-        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
-        .is_none());
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
     assert_eq!(value(&headers, header::VARY), Some("origin"));
 
     // A set where the first policy for the path is open to everyone: every origin gets `*`,

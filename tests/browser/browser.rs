@@ -48,6 +48,8 @@ pub(super) struct Exchange {
     method: Method,
     path: String,
     status: u16,
+    /// The `Access-Control-Allow-Origin` the answer carried.
+    pub(super) allow_origin: Option<String>,
 }
 
 /// An API server on api.example.test, wrapped in a layer, logging what it answers.
@@ -155,6 +157,10 @@ pub(super) fn start_api(runtime: &tokio::runtime::Runtime, policy: CorsBuilder) 
                         method,
                         path,
                         status: response.status().as_u16(),
+                        allow_origin: response
+                            .headers()
+                            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
                     });
                     response
                 }
