@@ -157,13 +157,12 @@ impl CorsBuilder {
 
     /// Development mode: on every response where the layer denied something, a `cors-debug`
     /// header says why and what to change, such as
-    /// `cors-debug: the header "x-custom" is not allowed; add it to allow_headers`. Browsers
-    /// show the headers of failed preflights in the developer tools' network panel even when
-    /// the page cannot read them. In this mode a preflight refused for its method or headers,
-    /// from an allowed origin, also carries the origin's grant (`Access-Control-Allow-Origin`,
-    /// and `-Credentials` when allowed), never the refused method or header: the browser still
-    /// fails it, and its console then names the real cause ("Request header field x-custom is
-    /// not allowed by Access-Control-Allow-Headers") instead of a missing
+    /// `cors-debug: the header "x-custom" is not allowed; add it to allow_headers`, among the
+    /// response headers the developer tools list for the request, where the page itself cannot
+    /// read them. In this mode a preflight refused for its method or headers, from an allowed
+    /// origin, also carries the origin's grant (`Access-Control-Allow-Origin`, and
+    /// `-Credentials` when allowed), never the refused method or header: the browser still
+    /// fails it, and complains about the refused method or header rather than about a missing
     /// `Access-Control-Allow-Origin`.
     ///
     /// **For development only:** it tells any caller the shape of the policy. The built layer
