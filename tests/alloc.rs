@@ -67,14 +67,6 @@ fn measure(case: &mut Case) -> (u64, u64, u64) {
     )
 }
 
-fn find(cases: &mut [Case], name: &str) -> (u64, u64, u64) {
-    let case = cases
-        .iter_mut()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no case named {name}"));
-    measure(case)
-}
-
 #[test]
 fn the_counter_sees_allocations() {
     let info = allocation_counter::measure(|| {
@@ -88,38 +80,33 @@ fn the_counter_sees_allocations() {
 
 #[test]
 fn the_inner_service_allocates_its_header_map_only() {
-    let mut cases = cases::request_cases();
-    let (none, _, _) = find(&mut cases, "get_no_origin");
+    let (none, _, _) = measure(&mut cases::case("get_no_origin"));
     assert_eq!(none, INNER);
 }
 
 #[test]
 fn no_origin_adds_nothing() {
-    let mut cases = cases::request_cases();
-    let (none, cors, _) = find(&mut cases, "get_no_origin");
+    let (none, cors, _) = measure(&mut cases::case("get_no_origin"));
     assert_eq!(cors, none);
 }
 
 #[test]
 fn disallowed_origin_adds_nothing() {
-    let mut cases = cases::request_cases();
-    let (none, cors, _) = find(&mut cases, "get_disallowed_origin");
+    let (none, cors, _) = measure(&mut cases::case("get_disallowed_origin"));
     assert_eq!(cors, none);
 }
 
 #[test]
 fn allowed_origin_adds_nothing() {
-    let mut cases = cases::request_cases();
-    let (none, cors, _) = find(&mut cases, "get_allowed_origin");
+    let (none, cors, _) = measure(&mut cases::case("get_allowed_origin"));
     assert_eq!(cors, none);
 }
 
 #[test]
 fn preflight_allocates_its_response_header_map_only() {
-    let mut cases = cases::request_cases();
-    let (_, cors, _) = find(&mut cases, "preflight");
+    let (_, cors, _) = measure(&mut cases::case("preflight"));
     assert_eq!(cors, OWN_RESPONSE);
-    let (_, cors, _) = find(&mut cases, "preflight_mirrored_headers");
+    let (_, cors, _) = measure(&mut cases::case("preflight_mirrored_headers"));
     assert_eq!(cors, OWN_RESPONSE);
 }
 

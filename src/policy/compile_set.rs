@@ -53,18 +53,18 @@ fn is_static_any(settings: &Settings) -> bool {
     matches!(settings.allow_origin.0, OriginSpec::Any)
 }
 
-pub(super) fn compile_set(top: &Settings) -> Result<Policy, Vec<ConfigProblem>> {
+/// Compiles a set: the top-level policy (with the `problems` found already), then each
+/// policy of the set.
+pub(super) fn compile_set(
+    top: &Settings,
+    problems: Vec<ConfigProblem>,
+) -> Result<Policy, Vec<ConfigProblem>> {
     // The chosen policy depends on the origin, so every answer varies by it, unless every
     // policy answers `*` to everyone.
     let vary_origin = !(is_static_any(top) && top.policies.iter().all(is_static_any));
-    let mut problems = Vec::new();
-    if let Some(paths) = &top.paths {
-        problems.push(top_level_paths(paths));
-    }
-    let top_policy = top.compile_one(vary_origin, problems);
-    let mut problems = match &top_policy {
-        Ok(_) => Vec::new(),
-        Err(problems) => problems.clone(),
+    let (top_policy, mut problems) = match top.compile_one(vary_origin, problems) {
+        Ok(policy) => (Some(policy), Vec::new()),
+        Err(problems) => (None, problems),
     };
     let mut rules = Vec::with_capacity(top.policies.len());
     for (index, settings) in top.policies.iter().enumerate() {
@@ -95,11 +95,11 @@ pub(super) fn compile_set(top: &Settings) -> Result<Policy, Vec<ConfigProblem>> 
         }
     }
     let mut policy = match top_policy {
-        Ok(policy) if problems.is_empty() => policy,
+        Some(policy) if problems.is_empty() => policy,
         _ => return Err(problems),
     };
     let mut warnings = std::mem::take(&mut policy.warnings);
-    for (index, rule) in rules.iter_mut().enumerate() {
+    for (index, rule) in rules.iter().enumerate() {
         let own = &rule.policy.warnings;
         warnings.extend(own.iter().cloned().map(|mut w| {
             w.policy = Some(index);

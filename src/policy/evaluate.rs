@@ -299,23 +299,24 @@ impl Policy {
         let origin_bytes = origin.as_bytes();
         let allow_origin = match &self.origin {
             OriginMatcher::Any => &WILDCARD,
-            _ if origin_admitted => origin,
             OriginMatcher::List(list) => {
-                if list.matches(origin_bytes) {
+                if origin_admitted || list.matches(origin_bytes) {
                     origin
                 } else {
                     return Evaluation::Done(Verdict::OriginRefused { kind, origin });
                 }
             }
             OriginMatcher::Mirror { .. } => {
-                if origin_bytes != b"null" && is_wellformed_request_origin(origin_bytes) {
+                if origin_admitted
+                    || (origin_bytes != b"null" && is_wellformed_request_origin(origin_bytes))
+                {
                     origin
                 } else {
                     return Evaluation::Done(Verdict::OriginRefused { kind, origin });
                 }
             }
             OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => {
-                if !is_wellformed_request_origin(origin_bytes) {
+                if !origin_admitted && !is_wellformed_request_origin(origin_bytes) {
                     return deny(Denial::MalformedOrigin);
                 }
                 origin

@@ -213,6 +213,7 @@ impl<'p> Selected<'p> {
     }
 
     /// The chosen policy's evaluation of the request head (see [`Policy::evaluate`]).
+    #[inline]
     pub(crate) fn evaluate<'h>(&self, head: Head<'h>, parts: Option<&Parts>) -> Evaluation<'h>
     where
         'p: 'h,

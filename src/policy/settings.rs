@@ -78,17 +78,15 @@ impl Settings {
     /// value. The problems come in the order of the settings, then the combinations that
     /// conflict, then each policy of the set's.
     pub(crate) fn compile(&self) -> Result<Policy, Vec<ConfigProblem>> {
+        let problems = self
+            .paths
+            .iter()
+            .map(|paths| top_level_paths(paths))
+            .collect();
         if self.policies.is_empty() {
-            let mut problems = Vec::new();
-            if let Some(paths) = &self.paths {
-                problems.push(top_level_paths(paths));
-            }
-            return match self.compile_one(false, problems) {
-                Ok(policy) => Ok(policy),
-                Err(problems) => Err(problems),
-            };
+            return self.compile_one(false, problems);
         }
-        compile_set(self)
+        compile_set(self, problems)
     }
 
     /// Compiles one policy. `vary_origin`: send `Vary: Origin` whatever the origins, as every

@@ -1,7 +1,8 @@
 //! `cors-explain --config`, the dry run of a policy file: its output and exit codes.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use crate::cli::cors_explain;
 
 /// Writes a policy file. Tests run in parallel and share names, so each file is written
 /// under a name of its own and renamed into place: a reader never sees a half-written file.
@@ -23,19 +24,10 @@ allow_headers = ["content-type"]
 expose_headers = ["x-request-id"]
 "#;
 
-/// Runs `cors-explain --config`; returns (exit code, stdout, stderr).
+/// Runs `cors-explain --config CONFIG ARGS`; returns (exit code, stdout, stderr).
 fn explain(config: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cors-explain"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let config = config.to_str().expect("a UTF-8 path");
+    cors_explain(&[&["--config", config], args].concat())
 }
 
 #[test]
