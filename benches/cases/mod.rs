@@ -19,9 +19,9 @@
 
 use std::convert::Infallible;
 use std::future::{ready, Future, Ready};
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{ready, Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -142,11 +142,21 @@ fn header_values(list: &[String]) -> Vec<HeaderValue> {
 /// no other request header (but `Access-Control-Request-Headers`, when it mirrors them) and
 /// validates nothing, so it is not a CORS implementation: it measures what is left once all
 /// CORS logic is taken away.
+///
+/// It is a layer like any other: generic over the inner service, it returns a future that
+/// wraps the inner one and writes the headers when that one is ready (see [`FloorFuture`]).
+/// Its precomputed values live for the whole process, so that its future holds a reference
+/// to them and, of the request, only the origin it grants.
 #[derive(Clone)]
-pub struct Floor {
-    inner: Inner,
+pub struct Floor<S = Inner> {
+    inner: S,
     allowed: HeaderValue,
     requested: Headers,
+    values: &'static FloorValues,
+}
+
+/// What the floor writes, made once.
+pub struct FloorValues {
     credentials: HeaderValue,
     expose: HeaderValue,
     vary: HeaderValue,
@@ -180,47 +190,42 @@ impl Floor {
             inner: inner(),
             allowed: HeaderValue::from_str(origin).expect("a valid origin"),
             requested,
-            credentials: value("true"),
-            expose: value("x-request-id, x-trace-id"),
-            vary: value("origin"),
-            preflight,
+            values: Box::leak(Box::new(FloorValues {
+                credentials: value("true"),
+                expose: value("x-request-id, x-trace-id"),
+                vary: value("origin"),
+                preflight,
+            })),
         }
     }
 }
 
-impl Service<Request<Body>> for Floor {
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = Ready<Result<Response<Body>, Infallible>>;
+impl<S, B> Service<Request<Body>> for Floor<S>
+where
+    S: Service<Request<Body>, Response = Response<B>>,
+    B: Default,
+{
+    type Response = Response<B>;
+    type Error = S::Error;
+    type Future = FloorFuture<S::Future, B>;
 
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        use http::header::{
-            ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN,
-            ACCESS_CONTROL_EXPOSE_HEADERS, VARY,
-        };
         let preflight = request.method() == Method::OPTIONS;
         let origin = request
             .headers()
             .get(ORIGIN)
             .filter(|origin| origin.as_bytes() == self.allowed.as_bytes())
             .cloned();
-        let Some(origin) = origin else {
-            let Ok(mut response) = self.inner.call(request).into_inner();
-            response.headers_mut().append(VARY, self.vary.clone());
-            return ready(Ok(response));
-        };
-        if !preflight {
-            let Ok(mut response) = self.inner.call(request).into_inner();
-            let headers = response.headers_mut();
-            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, self.credentials.clone());
-            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, self.expose.clone());
-            headers.append(VARY, self.vary.clone());
-            return ready(Ok(response));
+        if origin.is_none() || !preflight {
+            return FloorFuture::Forward {
+                inner: self.inner.call(request),
+                origin,
+                values: self.values,
+            };
         }
         let allow_headers = match self.requested {
             Headers::Listed => None,
@@ -230,19 +235,74 @@ impl Service<Request<Body>> for Floor {
                 .cloned(),
         };
         drop(request);
-        let mut response = Response::new(Body::default());
+        let mut response = Response::new(B::default());
         *response.status_mut() = http::StatusCode::NO_CONTENT;
-        let mut headers = self.preflight.clone();
+        let mut headers = self.values.preflight.clone();
         // The template's first value is the origin's placeholder, its fourth the request headers'.
         let mut slots = headers.values_mut();
-        if let Some(slot) = slots.next() {
+        if let (Some(origin), Some(slot)) = (origin, slots.next()) {
             *slot = origin;
         }
         if let (Some(value), Some(slot)) = (allow_headers, slots.nth(2)) {
             *slot = value;
         }
         *response.headers_mut() = headers;
-        ready(Ok(response))
+        FloorFuture::Answer {
+            response: Some(response),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The floor's response future: its own answer, or the inner service's future and what
+    /// to write into its response.
+    #[project = FloorProj]
+    pub enum FloorFuture<F, B> {
+        Answer { response: Option<Response<B>> },
+        Forward {
+            #[pin]
+            inner: F,
+            // The granted origin; `None` for another or no origin.
+            origin: Option<HeaderValue>,
+            values: &'static FloorValues,
+        },
+    }
+}
+
+impl<F, B, E> Future for FloorFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        use http::header::{
+            ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN,
+            ACCESS_CONTROL_EXPOSE_HEADERS, VARY,
+        };
+        match self.project() {
+            FloorProj::Answer { response } => {
+                Poll::Ready(Ok(response.take().expect("polled after completion")))
+            }
+            FloorProj::Forward {
+                inner,
+                origin,
+                values,
+            } => {
+                let mut result = ready!(inner.poll(cx));
+                if let Ok(response) = &mut result {
+                    let headers = response.headers_mut();
+                    if let Some(origin) = origin.take() {
+                        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                        headers
+                            .insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, values.credentials.clone());
+                        headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, values.expose.clone());
+                    }
+                    headers.append(VARY, values.vary.clone());
+                }
+                Poll::Ready(result)
+            }
+        }
     }
 }
 
