@@ -8,7 +8,7 @@ use http::header::{
 use http::{response, HeaderMap, HeaderValue, Response, StatusCode};
 
 use super::evaluate::{AllowedHeaders, Grant, MaxAge};
-use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Removed};
+use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Found, Removed};
 use super::{
     MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
 };
@@ -49,6 +49,23 @@ impl Decoration {
     #[inline]
     pub(crate) fn write(&mut self, headers: &mut HeaderMap) -> Removed {
         let found = find_grants_and_vary(headers);
+        self.write_over(headers, found)
+    }
+
+    /// [`Decoration::write`] into an empty map the layer just made, which holds nothing to
+    /// look for.
+    pub(crate) fn write_new(mut self, headers: &mut HeaderMap) {
+        debug_assert!(headers.is_empty());
+        let nothing = Found {
+            grants: Removed::default(),
+            vary: false,
+        };
+        self.write_over(headers, nothing);
+    }
+
+    /// Writes the headers over what `found` says the map holds.
+    #[inline(always)]
+    fn write_over(&mut self, headers: &mut HeaderMap, found: Found) -> Removed {
         let removed = if self.replace_inner {
             if !found.grants.is_empty() {
                 remove_grant_headers(headers, found.grants);
@@ -98,13 +115,19 @@ impl Policy {
                 kind: RequestKind::Preflight,
                 grant,
             } => self.preflight_headers(grant),
-            verdict => {
-                let mut headers = HeaderMap::new();
-                self.decoration(verdict).write(&mut headers);
-                headers
-            }
+            verdict => self.refusal_headers(verdict),
         };
         head
+    }
+
+    /// The headers of the layer's answer to a request it does not grant: what its decoration
+    /// would add, written into a new map. Out of line, so that the answer to an allowed
+    /// preflight keeps a small frame.
+    #[inline(never)]
+    fn refusal_headers(&self, verdict: Verdict<'_>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        self.decoration(verdict).write_new(&mut headers);
+        headers
     }
 
     /// The headers of an allowed preflight's answer: a clone of the template with the values

@@ -62,6 +62,7 @@ impl AllowedHeaders<'_> {
         !matches!(self, Self::None)
     }
 
+    #[inline]
     pub(super) fn value(self) -> Option<HeaderValue> {
         match self {
             Self::None => None,

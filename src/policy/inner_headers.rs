@@ -49,6 +49,7 @@ pub(super) struct Found {
 
 /// Looks at every name of `headers` once. Every grant header starts with `access-control-`,
 /// so most names are passed over after a comparison of their first bytes.
+#[inline]
 pub(super) fn find_grants_and_vary(headers: &HeaderMap) -> Found {
     let mut found = Found {
         grants: Removed::default(),

@@ -79,9 +79,9 @@ impl Plan {
     fn dry_run(self) -> (Option<StatusCode>, HeaderMap) {
         match self {
             Self::Answer(head) => (Some(head.status), head.headers),
-            Self::Forward(mut decoration) => {
+            Self::Forward(decoration) => {
                 let mut headers = HeaderMap::new();
-                decoration.write(&mut headers);
+                decoration.write_new(&mut headers);
                 (None, headers)
             }
             Self::CheckThenAnswer(pending) | Self::CheckThenForward(pending) => {
