@@ -42,6 +42,7 @@ rows = [
     ("get_allowed_origin", "GET, allowed origin"),
     ("preflight", "preflight PUT, content-type + x-custom"),
     ("preflight_mirrored_headers", "preflight, request headers mirrored"),
+    ("preflight_browser_headers", "preflight, with a browser's other headers"),
     ("get_no_origin", "GET, no `Origin`"),
     ("get_disallowed_origin", "GET, disallowed origin"),
     ("origins_3", "GET, 3 exact origins"),
