@@ -131,6 +131,22 @@ pub(crate) fn compile_list(
     list
 }
 
+/// A configured entry as requests are matched against it, when it is an exact origin or
+/// `null`: `HTTPS://App.Example.com:443` is `https://app.example.com`. `None` for a pattern
+/// or an entry that does not compile.
+pub(crate) fn normalised_exact(entry: &[u8]) -> Option<Vec<u8>> {
+    let mut problems = Vec::new();
+    let list = compile_list(&[entry.to_vec()], true, &mut problems);
+    if list.null {
+        return Some(b"null".to_vec());
+    }
+    let mut exact = list.exact_origins();
+    match (exact.next(), exact.next(), list.pattern_count()) {
+        (Some(origin), None, 0) => Some(origin.to_vec()),
+        _ => None,
+    }
+}
+
 /// [`compile_list`] of strings, public suffixes refused: the list and its problems.
 #[cfg(test)]
 pub(super) fn compile(entries: &[&str]) -> (OriginList, Vec<ConfigProblem>) {

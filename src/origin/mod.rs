@@ -26,6 +26,7 @@ mod matcher;
 mod near_miss;
 mod parse;
 
+pub(crate) use compile::normalised_exact;
 pub(crate) use hash::LookupHashBuilder;
 pub(crate) use matcher::OriginMatcher;
 pub(crate) use parse::{is_wellformed_request_origin, parse_request_origin};

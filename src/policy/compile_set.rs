@@ -5,7 +5,7 @@ use super::set::{normalise_prefix, PolicySet, Rule};
 use super::{Policy, Settings};
 use crate::error::{ConfigProblem, ProblemKind};
 use crate::field::Field;
-use crate::origin::{OriginMatcher, OriginSpec};
+use crate::origin::{normalised_exact, OriginMatcher, OriginSpec};
 use crate::warning::{ConfigWarning, WarningKind};
 
 /// The problem of paths on the top-level policy, which is the last resort for every path.
@@ -153,12 +153,15 @@ fn hidden(rules: &[Rule], settings: &[Settings]) -> Vec<ConfigWarning> {
     warnings
 }
 
-/// Whether a policy's origins admit a configured exact origin (patterns are not compared).
+/// Whether a policy's origins admit a configured exact origin or `null`, normalised as it is
+/// for matching (patterns are not compared).
 fn admits_listed(policy: &Policy, entry: &[u8]) -> bool {
-    let normalised = entry.to_ascii_lowercase();
+    let Some(origin) = normalised_exact(entry) else {
+        return false;
+    };
     match &policy.origin {
         OriginMatcher::Any | OriginMatcher::Mirror { .. } => true,
-        OriginMatcher::List(list) => list.matches(&normalised),
+        OriginMatcher::List(list) => list.matches(&origin),
         OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => false,
     }
 }

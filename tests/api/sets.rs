@@ -374,6 +374,27 @@ fn hidden_policies_are_warnings() {
         layer.warnings()[0].kind(),
         WarningKind::HiddenByEarlierPolicy { earlier: 0 }
     ));
+    // An origin written another way is the same origin: the comparison is of the normalised
+    // origins, as requests are matched.
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .policy(CorsLayer::builder().allow_origins(["https://admin.example.com", "null"]))
+        .policy(CorsLayer::builder().allow_origins(["HTTPS://Admin.Example.com:443", "NULL"]))
+        .build()
+        .unwrap();
+    let hidden: Vec<String> = layer
+        .warnings()
+        .iter()
+        .filter(|w| matches!(w.kind(), WarningKind::HiddenByEarlierPolicy { .. }))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        hidden,
+        [
+            "policies[1].allow_origins[0]: \"HTTPS://Admin.Example.com:443\" is never reached: policies[0] comes first, applies to all of these paths and admits it",
+            "policies[1].allow_origins[1]: \"NULL\" is never reached: policies[0] comes first, applies to all of these paths and admits it",
+        ]
+    );
     // Each policy's own warnings carry its index.
     let layer = CorsLayer::builder()
         .allow_origins([APP])
