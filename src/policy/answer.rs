@@ -7,8 +7,8 @@ use http::header::{
 };
 use http::{response, HeaderMap, HeaderValue, Response, StatusCode};
 
-use super::evaluate::{AllowedHeaders, Grant, MaxAge};
 use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Found, Removed};
+use super::verdict::{AllowedHeaders, Grant, MaxAge};
 use super::{
     MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
 };

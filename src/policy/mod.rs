@@ -3,7 +3,8 @@
 //! Nothing here knows about services, futures or I/O, and nothing here imports a module above
 //! it. A request goes through two steps:
 //!
-//! 1. [`Policy::evaluate`] reads the request [`Head`] and gives a [`Verdict`] (not a CORS
+//! 1. [`Policy::evaluate_chosen`], for the policy [`Policy::select`] chose, reads the request
+//!    [`Head`] and gives a [`Verdict`] (not a CORS
 //!    request, allowed with this grant, denied for this reason), or an [`Evaluation::Pending`]
 //!    verdict that waits on an async origin check;
 //! 2. [`Policy::plan`] turns that into a [`Plan`]: answer now with this head, forward and
@@ -40,10 +41,9 @@ mod lint;
 mod plan;
 mod set;
 mod settings;
+mod verdict;
 
 pub(crate) use answer::Decoration;
-use evaluate::MaxAge;
-pub(crate) use evaluate::{Evaluation, OwnedVerdict, Verdict};
 pub(crate) use head::Head;
 #[cfg(feature = "tracing")]
 pub(crate) use inner_headers::Removed;
@@ -51,6 +51,8 @@ pub(crate) use plan::{Pending, Plan};
 use set::PolicySet;
 pub(crate) use set::Selected;
 pub(crate) use settings::Settings;
+use verdict::MaxAge;
+pub(crate) use verdict::{Evaluation, OwnedVerdict, Verdict};
 
 pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
