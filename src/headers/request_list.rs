@@ -8,7 +8,7 @@ use http::HeaderValue;
 
 use crate::util::{for_each_element, is_token_byte, join_values, trim_ows};
 
-/// What [`HeaderPolicy::check`] found in `Access-Control-Request-Headers`.
+/// What [`HeaderPolicy::check`](super::HeaderPolicy::check) found in `Access-Control-Request-Headers`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Requested {
     /// The names.
@@ -72,8 +72,8 @@ fn name_at(bytes: &[u8]) -> (usize, u8) {
 /// token and has uppercase letters. A name is read in one tight loop over its bytes; only an
 /// element that is not a token is looked at again.
 ///
-/// Returns whether the list is one tidy line (see [`is_tidy_list`]), which a mirroring policy
-/// sends back as it is.
+/// Returns whether the list is one tidy line (no whitespace at either end, no empty element,
+/// no trailing comma), which a mirroring policy sends back as it is.
 ///
 /// Always inlined into its one caller, whose closure then compiles into the loop: left to the
 /// compiler, it is sometimes called instead, which costs a mirrored preflight about 70

@@ -53,7 +53,7 @@ impl OriginMatcher {
         }
     }
 
-    /// Whether deciding calls a predicate, which takes the request's [`Parts`].
+    /// Whether deciding calls a predicate, which takes the request's [`Parts`](http::request::Parts).
     pub(crate) fn calls_predicate(&self) -> bool {
         matches!(self, Self::Predicate(_) | Self::AsyncPredicate(_))
     }

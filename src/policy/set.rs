@@ -212,7 +212,7 @@ impl<'p> Selected<'p> {
         decision
     }
 
-    /// The chosen policy's evaluation of the request head (see [`Policy::evaluate`]).
+    /// The chosen policy's evaluation of the request head (see [`Policy::evaluate_chosen`]).
     #[inline]
     pub(crate) fn evaluate<'h>(&self, head: Head<'h>, parts: Option<&Parts>) -> Evaluation<'h>
     where
