@@ -124,8 +124,10 @@ fn hidden(rules: &[Rule], settings: &[Settings]) -> Vec<ConfigWarning> {
             // Origin by origin, for the listed ones.
             if let OriginSpec::List(entries) = &settings[later].allow_origin.0 {
                 for (entry_index, entry) in entries.iter().enumerate() {
+                    let origin = normalised_exact(entry);
                     let shadow = (0..later).find(|&e| {
-                        rule.covered_by(&rules[e]) && admits_listed(&rules[e].policy, entry)
+                        rule.covered_by(&rules[e])
+                            && admits_listed(&rules[e].policy, origin.as_deref())
                     });
                     if let Some(e) = shadow {
                         let mut warning = ConfigWarning::new(
@@ -153,15 +155,13 @@ fn hidden(rules: &[Rule], settings: &[Settings]) -> Vec<ConfigWarning> {
     warnings
 }
 
-/// Whether a policy's origins admit a configured exact origin or `null`, normalised as it is
-/// for matching (patterns are not compared).
-fn admits_listed(policy: &Policy, entry: &[u8]) -> bool {
-    let Some(origin) = normalised_exact(entry) else {
-        return false;
-    };
+/// Whether a policy's origins admit a configured entry: every entry for `*` and mirroring; for
+/// a list, an exact origin or `null`, `origin` being the entry normalised as it is for
+/// matching (`None` for a pattern, which is not compared).
+fn admits_listed(policy: &Policy, origin: Option<&[u8]>) -> bool {
     match &policy.origin {
         OriginMatcher::Any | OriginMatcher::Mirror { .. } => true,
-        OriginMatcher::List(list) => list.matches(&origin),
+        OriginMatcher::List(list) => origin.is_some_and(|origin| list.matches(origin)),
         OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => false,
     }
 }

@@ -395,6 +395,17 @@ fn hidden_policies_are_warnings() {
             "policies[1].allow_origins[1]: \"NULL\" is never reached: policies[0] comes first, applies to all of these paths and admits it",
         ]
     );
+    // A policy that mirrors every origin hides a later pattern as well.
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .policy(CorsLayer::builder().allow_origin(tower_cors::AllowOrigin::mirror_request()))
+        .policy(CorsLayer::builder().allow_origins(["https://*.example.com"]))
+        .build()
+        .unwrap();
+    assert!(layer.warnings().iter().any(|w| {
+        w.path() == "policies[1].allow_origins[0]"
+            && matches!(w.kind(), WarningKind::HiddenByEarlierPolicy { earlier: 0 })
+    }));
     // Each policy's own warnings carry its index.
     let layer = CorsLayer::builder()
         .allow_origins([APP])
