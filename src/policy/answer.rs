@@ -56,11 +56,7 @@ impl Decoration {
     /// look for.
     pub(crate) fn write_new(mut self, headers: &mut HeaderMap) {
         debug_assert!(headers.is_empty());
-        let nothing = Found {
-            grants: Removed::default(),
-            vary: false,
-        };
-        self.write_over(headers, nothing);
+        self.write_over(headers, Found::default());
     }
 
     /// Writes the headers over what `found` says the map holds.

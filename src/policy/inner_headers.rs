@@ -42,6 +42,7 @@ impl Removed {
 
 /// What one pass over the names of the inner service's response finds: the grant headers it
 /// set, and whether it set `Vary`.
+#[derive(Default)]
 pub(super) struct Found {
     pub(super) grants: Removed,
     pub(super) vary: bool,
@@ -51,10 +52,7 @@ pub(super) struct Found {
 /// so most names are passed over after a comparison of their first bytes.
 #[inline]
 pub(super) fn find_grants_and_vary(headers: &HeaderMap) -> Found {
-    let mut found = Found {
-        grants: Removed::default(),
-        vary: false,
-    };
+    let mut found = Found::default();
     for name in headers.keys() {
         if name.as_str().starts_with("access-control-") {
             if let Some(i) = grant_index(name) {
