@@ -77,15 +77,31 @@ fn fix_in_policy(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> 
     }
 }
 
-/// The configuration change for a block the layer itself did not decide.
-pub(super) fn fix_for_block(blocked: &Blocked) -> Option<String> {
+/// The configuration change for a block the layer itself did not decide, naming the keys of
+/// the policy that decided (`decision`, with `policies[i].` in a set). `top` is the layer's
+/// policy.
+pub(super) fn fix_for_block(
+    blocked: &Blocked,
+    decision: &Decision,
+    top: &Policy,
+) -> Option<String> {
+    let policy = top.at(decision.policy());
+    let key = |name: &str| policy.key(name);
     Some(match blocked {
-        Blocked::WildcardOriginWithCredentials => {
-            "list the page's origin in allow_origins instead of \"*\": credentialed requests need the exact origin".to_owned()
-        }
-        Blocked::NoAllowCredentials => "set allow_credentials = true".to_owned(),
-        Blocked::PreflightStatus(_) => "set preflight_status to a 2xx status (and strict_preflight = false)".to_owned(),
-        Blocked::PrivateNetworkNotAllowed => "set allow_private_network = true (Private Network Access, which only older Chromium versions ask for)".to_owned(),
+        Blocked::WildcardOriginWithCredentials => format!(
+            "list the page's origin in {} instead of \"*\": credentialed requests need the exact origin",
+            key("allow_origins")
+        ),
+        Blocked::NoAllowCredentials => format!("set {} = true", key("allow_credentials")),
+        Blocked::PreflightStatus(_) => format!(
+            "set {} to a 2xx status (and {} = false)",
+            key("preflight_status"),
+            key("strict_preflight")
+        ),
+        Blocked::PrivateNetworkNotAllowed => format!(
+            "set {} = true (Private Network Access, which only older Chromium versions ask for)",
+            key("allow_private_network")
+        ),
         _ => return None,
     })
 }

@@ -167,7 +167,7 @@ impl CorsLayer {
             let status = preflight.status.unwrap_or(StatusCode::OK);
             if let Err(blocked) = request.check_preflight(status, &preflight.headers) {
                 if fixes.is_empty() {
-                    fixes.extend(fix_for_block(&blocked));
+                    fixes.extend(fix_for_block(&blocked, &preflight.decision, &policy));
                 }
                 return Simulation {
                     preflight: Some(preflight.clone()),
@@ -183,7 +183,7 @@ impl CorsLayer {
         let blocked = request.check_response(&actual.headers).err();
         if let Some(blocked) = &blocked {
             if fixes.is_empty() {
-                fixes.extend(fix_for_block(blocked));
+                fixes.extend(fix_for_block(blocked, &actual.decision, &policy));
             }
         }
         Simulation {

@@ -437,6 +437,14 @@ fn dry_runs_name_the_policy_to_change() {
         simulation.fixes,
         ["add \"https://evil.example.net\" to allow_origins (of the top-level policy, or of one of the policies for this path: policies[1], policies[2])"]
     );
+    // So does a fix for what the browser refused in an answer the policy allowed.
+    let request = tower_cors::BrowserRequest::new(PARTNER, Method::GET)
+        .unwrap()
+        .credentials(true);
+    assert_eq!(
+        layer.simulate(&request).fixes,
+        ["set policies[2].allow_credentials = true"]
+    );
     // Every fix names the chosen policy's key, whatever its wording.
     let layer = CorsLayer::builder()
         .allow_origins([APP])
