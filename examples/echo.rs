@@ -173,6 +173,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Settings that build but are dead or dangerous, as `cors-explain --config` shows them.
+    for warning in layer.warnings() {
+        eprintln!("echo: warning: {warning}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

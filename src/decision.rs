@@ -71,6 +71,12 @@ pub enum Denial {
         /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
         limit: usize,
     },
+    /// `Access-Control-Request-Headers` names a header longer than the configured limit.
+    RequestHeaderNameTooLong {
+        /// The limit in bytes, set with
+        /// [`CorsBuilder::max_request_header_name_len`](crate::CorsBuilder::max_request_header_name_len).
+        limit: usize,
+    },
     /// A requested header is not allowed.
     HeaderNotAllowed(HeaderName),
     /// `Authorization` was requested, and the policy allows any header through the wildcard,
@@ -102,6 +108,10 @@ impl fmt::Display for Denial {
             Self::TooManyRequestHeaders { limit } => write!(
                 f,
                 "Access-Control-Request-Headers names more than {limit} headers"
+            ),
+            Self::RequestHeaderNameTooLong { limit } => write!(
+                f,
+                "Access-Control-Request-Headers names a header longer than {limit} bytes"
             ),
             Self::HeaderNotAllowed(h) => write!(f, "the header {:?} is not allowed", h.as_str()),
             Self::AuthorizationNotCoveredByWildcard => f.write_str(

@@ -94,6 +94,8 @@ pub struct ConfigProblem {
     pub(crate) index: Option<usize>,
     pub(crate) value: String,
     pub(crate) kind: ProblemKind,
+    /// A message naming what this value involves, in place of the kind's general one.
+    pub(crate) message: Option<String>,
 }
 
 impl ConfigProblem {
@@ -109,7 +111,14 @@ impl ConfigProblem {
             index,
             value: String::from_utf8_lossy(value.as_ref()).into_owned(),
             kind,
+            message: None,
         }
+    }
+
+    /// Replaces the kind's general message with one about this value.
+    pub(crate) fn with_message(mut self, message: String) -> Self {
+        self.message = Some(message);
+        self
     }
 
     /// The setting.
@@ -228,7 +237,10 @@ impl fmt::Display for ConfigProblem {
         if !self.value.is_empty() {
             write!(f, "{:?} ", self.value)?;
         }
-        f.write_str(self.kind.message())
+        match &self.message {
+            Some(message) => f.write_str(message),
+            None => f.write_str(self.kind.message()),
+        }
     }
 }
 
@@ -304,6 +316,9 @@ pub enum ProblemKind {
     ZeroLimit,
     /// An option that has no effect because preflights are passed to the inner service.
     IgnoredWithPreflightContinue,
+    /// An allowed request header name longer than `max_request_header_name_len`, which every
+    /// preflight naming it would be refused for.
+    HeaderNameOverLimit,
     /// Path prefixes on the top-level policy, which is the last resort for every path.
     PathsOnTopLevel,
     /// A path prefix that is not an absolute path (`/public/`), or holds `?`, `#`, `*`, or a
@@ -377,10 +392,13 @@ impl ProblemKind {
                 "are paths on the top-level policy, which applies to every path as the last resort; give them to a policy of the set"
             }
             Self::InvalidPathPrefix => {
-                "is not a path prefix: it starts with / and holds only printable ASCII other than ?, # and * (like /public/)"
+                "is not a path prefix: it starts with / and holds only printable ASCII other than ?, #, *, ; and \\, with no . or .. segment and no encoded / or \\ (like /public/)"
             }
             Self::NoPaths => "is an empty list, so the policy would never apply; leave paths out to apply it to every path",
             Self::NestedPolicies => "policies of a set cannot have policies of their own",
+            Self::HeaderNameOverLimit => {
+                "is longer than max_request_header_name_len, so every preflight naming it would be refused; raise the limit"
+            }
             Self::IgnoredWithPreflightContinue => {
                 "has no effect with preflight_continue, where the service answers preflights itself"
             }

@@ -46,6 +46,8 @@ pub enum Field {
     PreflightContinue,
     /// [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
     MaxRequestHeaders,
+    /// [`CorsBuilder::max_request_header_name_len`](crate::CorsBuilder::max_request_header_name_len).
+    MaxRequestHeaderNameLen,
     /// [`CorsBuilder::preserve_inner_cors_headers`](crate::CorsBuilder::preserve_inner_cors_headers).
     PreserveInnerCorsHeaders,
     /// [`CorsBuilder::dangerously_allow_public_suffix_patterns`](crate::CorsBuilder::dangerously_allow_public_suffix_patterns).
@@ -70,7 +72,7 @@ impl Field {
     /// assert_eq!(Field::ALL[0], Field::AllowOrigins);
     /// assert!(Field::ALL.iter().all(|f| f.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_')));
     /// ```
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Self::AllowOrigins,
         Self::AllowMethods,
         Self::AllowHeaders,
@@ -83,6 +85,7 @@ impl Field {
         Self::RejectDisallowedOrigins,
         Self::PreflightContinue,
         Self::MaxRequestHeaders,
+        Self::MaxRequestHeaderNameLen,
         Self::PreserveInnerCorsHeaders,
         Self::DangerouslyAllowPublicSuffixPatterns,
         Self::DebugHeader,
@@ -107,6 +110,7 @@ impl Field {
             Self::RejectDisallowedOrigins => "reject_disallowed_origins",
             Self::PreflightContinue => "preflight_continue",
             Self::MaxRequestHeaders => "max_request_headers",
+            Self::MaxRequestHeaderNameLen => "max_request_header_name_len",
             Self::PreserveInnerCorsHeaders => "preserve_inner_cors_headers",
             Self::DangerouslyAllowPublicSuffixPatterns => {
                 "dangerously_allow_public_suffix_patterns"

@@ -197,6 +197,16 @@ pub enum WarningKind {
     /// The debug header is on: every denial tells the caller the shape of the policy. For
     /// development only.
     DebugHeader,
+    /// [`AllowOrigin::dangerously_mirror_any_origin_with_credentials`](crate::AllowOrigin::dangerously_mirror_any_origin_with_credentials)
+    /// (or the `very_permissive` preset): every web site can read your users' responses with
+    /// their cookies.
+    MirrorAnyOriginWithCredentials,
+    /// [`dangerously_allow_public_suffix_patterns`](crate::CorsBuilder::dangerously_allow_public_suffix_patterns)
+    /// is on: a pattern may cover names anyone can register.
+    PublicSuffixPatternsAllowed,
+    /// [`preserve_inner_cors_headers`](crate::CorsBuilder::preserve_inner_cors_headers) is on:
+    /// the inner service's own grant headers reach every caller, refused origins included.
+    PreservesInnerGrants,
     /// In a set of policies, an earlier policy that applies to all of this one's paths admits
     /// this origin (or every origin), so this policy never decides for it.
     HiddenByEarlierPolicy {
@@ -219,6 +229,15 @@ impl fmt::Display for WarningKind {
             }
             Self::DebugHeader => {
                 "is on: every denial tells the caller the shape of the policy; for development only"
+            }
+            Self::MirrorAnyOriginWithCredentials => {
+                "reflects every origin with credentials: any web site can read your users' responses with their cookies"
+            }
+            Self::PublicSuffixPatternsAllowed => {
+                "is on: a pattern may cover a public suffix, under which anyone can register a name and read the responses"
+            }
+            Self::PreservesInnerGrants => {
+                "is on: the inner service's own Access-Control-* headers reach every caller, refused origins included, and the layer no longer decides alone"
             }
             Self::NullOrigin => {
                 "lets every sandboxed frame and file: page, of any site, read the responses"

@@ -112,6 +112,38 @@ impl CorsBuilder {
         self
     }
 
+    /// The longest header name, in bytes, a preflight's `Access-Control-Request-Headers` may
+    /// name (default 128). A preflight naming a longer one is denied
+    /// ([`Denial::RequestHeaderNameTooLong`](crate::Denial::RequestHeaderNameTooLong)), so a
+    /// policy that mirrors the requested headers never echoes an oversized name. Every name in
+    /// [`allow_headers`](Self::allow_headers) must fit within it.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::{AllowHeaders, CorsLayer, Denial};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_headers(AllowHeaders::mirror_request())
+    ///     .max_request_header_name_len(32)
+    ///     .build()
+    ///     .unwrap();
+    /// let preflight = Request::options("/")
+    ///     .header(header::ORIGIN, "https://app.example.com")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+    ///     .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "x-".repeat(20))
+    ///     .body(())
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     layer.decide(&preflight).denial(),
+    ///     Some(&Denial::RequestHeaderNameTooLong { limit: 32 })
+    /// );
+    /// ```
+    pub fn max_request_header_name_len(mut self, limit: usize) -> Self {
+        self.settings.max_request_header_name_len = limit;
+        self
+    }
+
     /// Keep the CORS grant headers the inner service sets (`Access-Control-Allow-*`,
     /// `-Expose-Headers`, `-Max-Age`) instead of removing them. Off by default: the layer is
     /// the one authority over what a response grants, and removes every grant header the

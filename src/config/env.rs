@@ -233,10 +233,10 @@ impl CorsConfig {
                     parse_bool(value).map(|v| self.preserve_inner_cors_headers = v)
                 }
                 Field::MaxRequestHeaders => {
-                    let max = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
-                    parse_number(value, max)
-                        .and_then(|v| usize::try_from(v).map_err(|_| out_of_range(max)))
-                        .map(|v| self.max_request_headers = Some(v))
+                    parse_usize(value).map(|v| self.max_request_headers = Some(v))
+                }
+                Field::MaxRequestHeaderNameLen => {
+                    parse_usize(value).map(|v| self.max_request_header_name_len = Some(v))
                 }
             };
             if let Err((kind, hint)) = result {
@@ -373,6 +373,12 @@ fn parse_number(value: &str, max: u64) -> Result<u64, ValueProblem> {
         Ok(n) if n <= max => Ok(n),
         _ => Err(out_of_range(max)),
     }
+}
+
+/// A decimal number that fits a `usize`.
+fn parse_usize(value: &str) -> Result<usize, ValueProblem> {
+    let max = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
+    parse_number(value, max).and_then(|v| usize::try_from(v).map_err(|_| out_of_range(max)))
 }
 
 #[cfg(test)]

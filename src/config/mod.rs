@@ -46,6 +46,7 @@ use setting::Setting;
 /// | `reject_disallowed_origins` | boolean | [`reject_disallowed_origins`](CorsBuilder::reject_disallowed_origins) |
 /// | `preflight_continue` | boolean | [`preflight_continue`](CorsBuilder::preflight_continue) |
 /// | `max_request_headers` | number, at least 1 | [`max_request_headers`](CorsBuilder::max_request_headers) |
+/// | `max_request_header_name_len` | number of bytes, at least 1 | [`max_request_header_name_len`](CorsBuilder::max_request_header_name_len) |
 /// | `preserve_inner_cors_headers` | boolean | [`preserve_inner_cors_headers`](CorsBuilder::preserve_inner_cors_headers) |
 /// | `dangerously_allow_public_suffix_patterns` | boolean | [`dangerously_allow_public_suffix_patterns`](CorsBuilder::dangerously_allow_public_suffix_patterns) |
 /// | `debug_header` | boolean (development only) | [`debug_header`](CorsBuilder::debug_header) |
@@ -97,6 +98,7 @@ use setting::Setting;
 ///     reject_disallowed_origins = false
 ///     preflight_continue = false
 ///     max_request_headers = 64
+///     max_request_header_name_len = 128
 ///     preserve_inner_cors_headers = false
 ///     dangerously_allow_public_suffix_patterns = false
 /// "#)?;
@@ -193,6 +195,7 @@ pub struct CorsConfig {
     reject_disallowed_origins: bool,
     preflight_continue: bool,
     max_request_headers: Option<usize>,
+    max_request_header_name_len: Option<usize>,
     preserve_inner_cors_headers: bool,
     dangerously_allow_public_suffix_patterns: bool,
     debug_header: bool,
@@ -261,6 +264,9 @@ impl CorsConfig {
             max_request_headers: self
                 .max_request_headers
                 .unwrap_or(defaults.max_request_headers),
+            max_request_header_name_len: self
+                .max_request_header_name_len
+                .unwrap_or(defaults.max_request_header_name_len),
             preserve_inner_cors_headers: self.preserve_inner_cors_headers,
             dangerously_allow_public_suffix_patterns: self.dangerously_allow_public_suffix_patterns,
             debug_header: self.debug_header,

@@ -53,9 +53,12 @@ pub(crate) enum HeaderPolicy {
 }
 
 impl HeaderPolicy {
+    /// Compiles the request-header setting; `name_limit` is the longest name a preflight may
+    /// ask for, which a listed name must not exceed.
     pub(crate) fn compile(
         spec: &HeaderSpec,
         credentials: bool,
+        name_limit: usize,
         problems: &mut Vec<ConfigProblem>,
     ) -> Self {
         match spec {
@@ -64,6 +67,16 @@ impl HeaderPolicy {
                 header: None,
             },
             HeaderSpec::List(list) => {
+                for (index, name) in list.iter().enumerate() {
+                    if name.len() > name_limit && name_limit > 0 {
+                        problems.push(ConfigProblem::new(
+                            Field::AllowHeaders,
+                            Some(index),
+                            name,
+                            ProblemKind::HeaderNameOverLimit,
+                        ));
+                    }
+                }
                 let mut names = compile_names(list, Field::AllowHeaders, problems);
                 let header = join_values(names.iter().map(|n| &**n));
                 names.sort();
@@ -86,11 +99,14 @@ impl HeaderPolicy {
         }
     }
 
-    /// Checks every name of `Access-Control-Request-Headers`, at most `limit` of them.
+    /// Checks every name of `Access-Control-Request-Headers`, at most `limit` of them, each
+    /// at most `name_limit` bytes long (a listed name is never longer: see
+    /// [`HeaderPolicy::compile`]).
     pub(crate) fn check(
         &self,
         requested: &GetAll<'_, HeaderValue>,
         limit: usize,
+        name_limit: usize,
     ) -> Result<Requested, Denial> {
         // The usual preflight first: one line of names a short list allows.
         if let Self::List { names, .. } = self {
@@ -111,6 +127,9 @@ impl HeaderPolicy {
             }
             if !shape.token {
                 return Err(Denial::MalformedRequestHeaders);
+            }
+            if name.len() > name_limit {
+                return Err(Denial::RequestHeaderNameTooLong { limit: name_limit });
             }
             let allowed = match self {
                 // A short list is compared name by name, lengths first: most comparisons end

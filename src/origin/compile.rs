@@ -6,14 +6,9 @@ use super::hash::LookupHashBuilder;
 use super::ip::{canonical_ipv6, is_canonical_ipv4, looks_like_ipv4};
 use super::list::{OriginList, PatternRule, FEW_HOSTS};
 use super::parse::{default_port, is_host, split_origin, syntax_problem, PortSpec};
+use super::public_suffix::covered_by_pattern;
 use crate::error::{ConfigProblem, ProblemKind};
 use crate::field::Field;
-
-/// Whether `host` is itself on the Public Suffix List (`co.uk`, `github.io`): a suffix under
-/// which anyone can register a name.
-fn is_public_suffix(host: &[u8]) -> bool {
-    psl::suffix(host).is_some_and(|suffix| suffix.is_known() && suffix.trim().as_bytes() == host)
-}
 
 /// Compiles a list entry by entry, collecting every problem. `allow_public_suffixes` lets
 /// subdomain patterns over a public suffix through.
@@ -77,9 +72,15 @@ pub(crate) fn compile_list(
             problems.push(problem(ProblemKind::OriginBadHost));
             continue;
         }
-        if subdomains && !allow_public_suffixes && is_public_suffix(&host) {
-            problems.push(problem(ProblemKind::PatternOverPublicSuffix));
-            continue;
+        if subdomains && !allow_public_suffixes {
+            // `is_host` admits ASCII only.
+            let name = String::from_utf8_lossy(&host);
+            if let Some(covered) = covered_by_pattern(&name) {
+                let scheme = String::from_utf8_lossy(&scheme);
+                let message = covered.message(&scheme, &name);
+                problems.push(problem(ProblemKind::PatternOverPublicSuffix).with_message(message));
+                continue;
+            }
         }
         let host = if host.starts_with(b"[") {
             // Browsers send IPv6 addresses in one canonical form; match that one.

@@ -7,6 +7,7 @@
 //! - `compile`: configured entries compiled into a list, with every problem collected;
 //! - `hash`: the seeded hash those tables use;
 //! - `near_miss`: what almost matched a refused origin, for explanations;
+//! - `public_suffix`: whether a subdomain pattern covers a name anyone can register;
 //! - `matcher`: the compiled origin policy the core evaluates.
 
 use std::fmt;
@@ -25,6 +26,7 @@ mod list;
 mod matcher;
 mod near_miss;
 mod parse;
+mod public_suffix;
 
 pub(crate) use compile::normalised_exact;
 pub(crate) use hash::LookupHashBuilder;

@@ -1,7 +1,8 @@
 //! Compiling a set of policies: each policy on its own, the path prefixes, the index, and the
 //! warnings about policies that an earlier one hides.
 
-use super::set::{normalise_prefix, PolicySet, Rule};
+use super::paths::{is_ambiguous, normalise_prefix};
+use super::set::{PolicySet, Rule};
 use super::{Policy, Settings};
 use crate::error::{ConfigProblem, ProblemKind};
 use crate::field::Field;
@@ -25,7 +26,8 @@ fn compile_paths(paths: &[String], problems: &mut Vec<ConfigProblem>) -> Vec<Box
         let well_formed = path.starts_with('/')
             && path
                 .bytes()
-                .all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'*'));
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'*'))
+            && !is_ambiguous(path.as_bytes());
         if well_formed {
             compiled.push(normalise_prefix(path));
         } else {

@@ -34,6 +34,9 @@ impl Policy {
                 "send header names in Access-Control-Request-Headers".to_owned()
             }
             Denial::TooManyRequestHeaders { .. } => format!("raise {}", key("max_request_headers")),
+            Denial::RequestHeaderNameTooLong { .. } => {
+                format!("raise {}", key("max_request_header_name_len"))
+            }
             Denial::HeaderNotAllowed(_) => format!("add it to {}", key("allow_headers")),
             Denial::AuthorizationNotCoveredByWildcard => format!(
                 "add \"authorization\" to {} (\"*, authorization\" allows both)",

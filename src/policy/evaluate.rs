@@ -55,12 +55,13 @@ impl Policy {
                 origin_grant: None,
             })
         };
-        if origins.next().is_some() {
-            return deny(Denial::MultipleOrigins);
-        }
         let origin_bytes = origin.as_bytes();
         let allow_origin = match &self.origin {
+            // Open to everyone: the answer is `*` whatever the `Origin` headers say, as it is
+            // without one, so that a cache that does not key on `Origin` never stores a
+            // refusal (Fetch Standard, "CORS protocol and HTTP caches").
             OriginMatcher::Any => &WILDCARD,
+            _ if origins.next().is_some() => return deny(Denial::MultipleOrigins),
             OriginMatcher::List(list) => {
                 if origin_admitted || list.matches(origin_bytes) {
                     origin
@@ -147,10 +148,11 @@ impl Policy {
             });
         }
         let requested_headers = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
-        let requested = match self
-            .headers
-            .check(&requested_headers, self.max_request_headers)
-        {
+        let requested = match self.headers.check(
+            &requested_headers,
+            self.max_request_headers,
+            self.max_request_header_name_len,
+        ) {
             Ok(requested) => requested,
             Err(denial) => return deny(denial),
         };

@@ -1,4 +1,7 @@
-//! The grant headers of the inner service's response, which the layer replaces by default.
+//! The grant headers of the inner service's response, which the layer replaces by default:
+//! every `Access-Control-Allow-*` header (those the Fetch Standard defines, Private Network
+//! Access's, Local Network Access's, and any other), `Access-Control-Expose-Headers` and
+//! `Access-Control-Max-Age`.
 
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
@@ -8,7 +11,8 @@ use http::{HeaderMap, HeaderName};
 
 use super::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK;
 
-/// The response headers that grant something, which only the layer writes by default.
+/// The grant headers the layer knows by name; any other name starting with
+/// [`ALLOW_PREFIX`] is a grant header too.
 static GRANT_HEADERS: [HeaderName; 7] = [
     ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_ALLOW_CREDENTIALS,
@@ -19,8 +23,15 @@ static GRANT_HEADERS: [HeaderName; 7] = [
     ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
 ];
 
+/// Every `Access-Control-Allow-*` header grants something.
+const ALLOW_PREFIX: &str = "access-control-allow-";
+
+/// The bit of [`Removed`] for grant headers that are not among [`GRANT_HEADERS`].
+const OTHER: u8 = 1 << GRANT_HEADERS.len();
+
 /// Which grant headers the layer removed from the inner service's response: a set of
-/// [`GRANT_HEADERS`], one bit each.
+/// [`GRANT_HEADERS`], one bit each, and one bit ([`OTHER`]) for any other
+/// `Access-Control-Allow-*` header.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Removed(u8);
 
@@ -29,14 +40,16 @@ impl Removed {
         self.0 == 0
     }
 
-    /// The names of the removed headers.
+    /// The names of the removed headers (other `Access-Control-Allow-*` headers as one).
     #[cfg(feature = "tracing")]
     pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
         GRANT_HEADERS
             .iter()
+            .map(HeaderName::as_str)
+            .chain(["other access-control-allow-* headers"])
             .enumerate()
             .filter(move |(i, _)| self.0 & (1 << i) != 0)
-            .map(|(_, name)| name.as_str())
+            .map(|(_, name)| name)
     }
 }
 
@@ -55,9 +68,7 @@ pub(super) fn find_grants_and_vary(headers: &HeaderMap) -> Found {
     let mut found = Found::default();
     for name in headers.keys() {
         if name.as_str().starts_with("access-control-") {
-            if let Some(i) = grant_index(name) {
-                found.grants.0 |= 1 << i;
-            }
+            found.grants.0 |= grant_bit(name);
         } else if name == VARY {
             found.vary = true;
         }
@@ -65,12 +76,19 @@ pub(super) fn find_grants_and_vary(headers: &HeaderMap) -> Found {
     found
 }
 
-/// The place of a name among [`GRANT_HEADERS`]. Out of line: inlined, the compiler loads the
-/// seven names before the loop over the response's names, for every response.
+/// The bit of [`Removed`] for a name starting with `access-control-`: its place among
+/// [`GRANT_HEADERS`], [`OTHER`] for another `Access-Control-Allow-*` header, 0 for a header
+/// that grants nothing (`Access-Control-Request-*` is a request header). Out of line: inlined,
+/// the compiler loads the seven names before the loop over the response's names, for every
+/// response.
 #[cold]
 #[inline(never)]
-fn grant_index(name: &HeaderName) -> Option<usize> {
-    GRANT_HEADERS.iter().position(|grant| grant == name)
+fn grant_bit(name: &HeaderName) -> u8 {
+    match GRANT_HEADERS.iter().position(|grant| grant == name) {
+        Some(i) => 1 << i,
+        None if name.as_str().starts_with(ALLOW_PREFIX) => OTHER,
+        None => 0,
+    }
 }
 
 /// Removes the grant headers `found` in `headers`.
@@ -79,5 +97,41 @@ pub(super) fn remove_grant_headers(headers: &mut HeaderMap, found: Removed) {
         if found.0 & (1 << i) != 0 {
             headers.remove(name);
         }
+    }
+    if found.0 & OTHER != 0 {
+        let others: Vec<HeaderName> = headers
+            .keys()
+            .filter(|name| name.as_str().starts_with(ALLOW_PREFIX))
+            .cloned()
+            .collect();
+        for name in others {
+            headers.remove(name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_allow_header_is_a_grant_header() {
+        let mut headers = HeaderMap::new();
+        for name in [
+            "access-control-allow-origin",
+            "access-control-allow-local-network",
+            "access-control-allow-anything-new",
+            "access-control-expose-headers",
+            "access-control-max-age",
+            "access-control-request-method",
+            "x-other",
+        ] {
+            headers.insert(HeaderName::from_static(name), "v".parse().unwrap());
+        }
+        let found = find_grants_and_vary(&headers);
+        remove_grant_headers(&mut headers, found.grants);
+        let mut left: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
+        left.sort_unstable();
+        assert_eq!(left, ["access-control-request-method", "x-other"]);
     }
 }

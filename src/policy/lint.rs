@@ -23,8 +23,15 @@ impl Settings {
         let mut warn = |field, index, value: &str, kind| {
             warnings.push(ConfigWarning::new(field, index, value, kind));
         };
-        if let OriginSpec::Unset = self.allow_origin.0 {
-            warn(Field::AllowOrigins, None, "", WarningKind::NoOrigins);
+        match self.allow_origin.0 {
+            OriginSpec::Unset => warn(Field::AllowOrigins, None, "", WarningKind::NoOrigins),
+            OriginSpec::DangerousMirror if self.allow_credentials.is_possible() => warn(
+                Field::AllowOrigins,
+                None,
+                "",
+                WarningKind::MirrorAnyOriginWithCredentials,
+            ),
+            _ => {}
         }
         if let OriginSpec::List(entries) = &self.allow_origin.0 {
             for (index, entry) in entries.iter().enumerate() {
@@ -91,6 +98,22 @@ impl Settings {
                     WarningKind::MaxAgeOverBrowserCaps,
                 );
             }
+        }
+        if self.preserve_inner_cors_headers {
+            warn(
+                Field::PreserveInnerCorsHeaders,
+                None,
+                "",
+                WarningKind::PreservesInnerGrants,
+            );
+        }
+        if self.dangerously_allow_public_suffix_patterns {
+            warn(
+                Field::DangerouslyAllowPublicSuffixPatterns,
+                None,
+                "",
+                WarningKind::PublicSuffixPatternsAllowed,
+            );
         }
         if self.debug_header {
             warn(Field::DebugHeader, None, "", WarningKind::DebugHeader);

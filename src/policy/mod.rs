@@ -38,6 +38,7 @@ mod evaluate;
 mod head;
 mod inner_headers;
 mod lint;
+mod paths;
 mod plan;
 mod set;
 mod settings;
@@ -66,6 +67,10 @@ const TRUE: HeaderValue = HeaderValue::from_static("true");
 /// The default for [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
 pub(crate) const DEFAULT_MAX_REQUEST_HEADERS: usize = 64;
 
+/// The default for
+/// [`CorsBuilder::max_request_header_name_len`](crate::CorsBuilder::max_request_header_name_len).
+pub(crate) const DEFAULT_MAX_REQUEST_HEADER_NAME_LEN: usize = 128;
+
 /// The validated, precomputed policy shared by every clone of the layer and service.
 #[derive(Debug)]
 pub(crate) struct Policy {
@@ -84,6 +89,7 @@ pub(crate) struct Policy {
     reject_disallowed_origins: bool,
     preflight_continue: bool,
     max_request_headers: usize,
+    max_request_header_name_len: usize,
     /// Leave the CORS grant headers the inner service set, instead of replacing them.
     preserve_inner_headers: bool,
     /// Say why on every response where the layer denied something (`cors-debug`).

@@ -11,6 +11,7 @@ use http::header::ORIGIN;
 use http::request::Parts;
 use http::HeaderValue;
 
+use super::paths::{is_ambiguous, is_under};
 use super::{Evaluation, Head, Policy, Verdict};
 use crate::decision::{Decision, Denial};
 use crate::origin::{is_wellformed_request_origin, LookupHashBuilder, OriginMatcher};
@@ -52,9 +53,11 @@ impl Rule {
         }
     }
 
-    /// Whether the rule applies to a request path.
+    /// Whether the rule applies to a request path. A rule limited to some paths never applies
+    /// to a path that another server could read as a different one (see [`is_ambiguous`]).
     pub(crate) fn applies_to(&self, path: &[u8]) -> bool {
-        self.paths.is_empty() || self.paths.iter().any(|prefix| is_under(path, prefix))
+        self.paths.is_empty()
+            || (!is_ambiguous(path) && self.paths.iter().any(|prefix| is_under(path, prefix)))
     }
 
     /// Whether every path this rule applies to, `earlier` applies to as well.
@@ -66,19 +69,6 @@ impl Rule {
                     .iter()
                     .all(|p| earlier.paths.iter().any(|e| is_under(p, e))))
     }
-}
-
-/// Whether `path` is `prefix` or below it, by whole segments: `/public` is under `/public`
-/// and `/public/a.css` too, `/publicity` is not.
-fn is_under(path: &[u8], prefix: &[u8]) -> bool {
-    path.strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest[0] == b'/')
-}
-
-/// A configured path prefix, normalised: `/public/` and `/public` are the same prefix, `/`
-/// is every path.
-pub(crate) fn normalise_prefix(prefix: &str) -> Box<[u8]> {
-    prefix.trim_end_matches('/').as_bytes().into()
 }
 
 impl PolicySet {
@@ -255,23 +245,5 @@ impl Policy {
             (Some(i), Some(set)) if i < set.rules.len() => &set.rules[i].policy,
             _ => self,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prefixes_match_whole_segments() {
-        let public = normalise_prefix("/public/");
-        assert_eq!(public, normalise_prefix("/public"));
-        assert!(is_under(b"/public/a.css", &public));
-        assert!(is_under(b"/public", &public));
-        assert!(!is_under(b"/publicity", &public));
-        assert!(!is_under(b"/", &public));
-        let root = normalise_prefix("/");
-        assert!(is_under(b"/", &root));
-        assert!(is_under(b"/anything/at/all", &root));
     }
 }

@@ -4,7 +4,8 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::compile_set::{compile_set, top_level_paths};
 use super::{
-    MaxAgeValue, Policy, Switch, DEFAULT_MAX_REQUEST_HEADERS, VARY_ORIGIN, VARY_PREFLIGHT,
+    MaxAgeValue, Policy, Switch, DEFAULT_MAX_REQUEST_HEADERS, DEFAULT_MAX_REQUEST_HEADER_NAME_LEN,
+    VARY_ORIGIN, VARY_PREFLIGHT,
 };
 use crate::credentials::{AllowCredentials, CredentialsSpec};
 use crate::error::{ConfigProblem, ProblemKind};
@@ -34,6 +35,7 @@ pub(crate) struct Settings {
     pub(crate) reject_disallowed_origins: bool,
     pub(crate) preflight_continue: bool,
     pub(crate) max_request_headers: usize,
+    pub(crate) max_request_header_name_len: usize,
     pub(crate) preserve_inner_cors_headers: bool,
     pub(crate) dangerously_allow_public_suffix_patterns: bool,
     pub(crate) debug_header: bool,
@@ -61,6 +63,7 @@ impl Default for Settings {
             reject_disallowed_origins: false,
             preflight_continue: false,
             max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
+            max_request_header_name_len: DEFAULT_MAX_REQUEST_HEADER_NAME_LEN,
             preserve_inner_cors_headers: false,
             dangerously_allow_public_suffix_patterns: false,
             debug_header: false,
@@ -107,7 +110,12 @@ impl Settings {
             &mut problems,
         );
         let methods = MethodPolicy::compile(&self.allow_methods.0, credentials, &mut problems);
-        let headers = HeaderPolicy::compile(&self.allow_headers.0, credentials, &mut problems);
+        let headers = HeaderPolicy::compile(
+            &self.allow_headers.0,
+            credentials,
+            self.max_request_header_name_len,
+            &mut problems,
+        );
         let expose = compile_expose(&self.expose_headers.0, credentials, &mut problems);
         let max_age = match &self.max_age.0 {
             MaxAgeSpec::Unset => MaxAgeValue::Unset,
@@ -115,13 +123,16 @@ impl Settings {
             MaxAgeSpec::Dynamic(f) => MaxAgeValue::Dynamic(f.clone()),
         };
         let preflight_status = self.compile_preflight_status(&mut problems);
-        if self.max_request_headers == 0 {
-            problems.push(ConfigProblem::new(
-                Field::MaxRequestHeaders,
-                None,
-                "0",
-                ProblemKind::ZeroLimit,
-            ));
+        for (field, limit) in [
+            (Field::MaxRequestHeaders, self.max_request_headers),
+            (
+                Field::MaxRequestHeaderNameLen,
+                self.max_request_header_name_len,
+            ),
+        ] {
+            if limit == 0 {
+                problems.push(ConfigProblem::new(field, None, "0", ProblemKind::ZeroLimit));
+            }
         }
         if self.preflight_continue {
             if let Ok(Some(status)) = preflight_status {
@@ -178,6 +189,7 @@ impl Settings {
             reject_disallowed_origins: self.reject_disallowed_origins,
             preflight_continue: self.preflight_continue,
             max_request_headers: self.max_request_headers,
+            max_request_header_name_len: self.max_request_header_name_len,
             preserve_inner_headers: self.preserve_inner_cors_headers,
             debug_header: self.debug_header,
             set_index: None,

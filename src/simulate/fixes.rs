@@ -70,6 +70,9 @@ fn fix_in_policy(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> 
         Denial::TooManyRequestHeaders { limit } => {
             format!("raise {} above {limit}", key("max_request_headers"))
         }
+        Denial::RequestHeaderNameTooLong { limit } => {
+            format!("raise {} above {limit}", key("max_request_header_name_len"))
+        }
         Denial::HeaderNotAllowed(h) => format!("add {:?} to {}", h.as_str(), key("allow_headers")),
         Denial::AuthorizationNotCoveredByWildcard => {
             format!("add \"authorization\" to {} (the \"*\" wildcard never covers it; \"*, authorization\" allows both)", key("allow_headers"))

@@ -1008,7 +1008,7 @@ fn env_unknown_variables_are_errors() {
             "CORS_ALLOW_ORIGIN: unknown variable; did you mean CORS_ALLOW_ORIGINS?",
             "CORS_allow_origins: unknown variable; did you mean CORS_ALLOW_ORIGINS?",
             "CORS_MAXAGE: unknown variable; did you mean CORS_MAX_AGE_SECS?",
-            "CORS_PROXY_URL: unknown variable; the variables are CORS_ALLOW_ORIGINS, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECS, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_STATUS, CORS_STRICT_PREFLIGHT, CORS_REJECT_DISALLOWED_ORIGINS, CORS_PREFLIGHT_CONTINUE, CORS_MAX_REQUEST_HEADERS, CORS_PRESERVE_INNER_CORS_HEADERS, CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_PATTERNS, CORS_DEBUG_HEADER",
+            "CORS_PROXY_URL: unknown variable; the variables are CORS_ALLOW_ORIGINS, CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECS, CORS_ALLOW_PRIVATE_NETWORK, CORS_PREFLIGHT_STATUS, CORS_STRICT_PREFLIGHT, CORS_REJECT_DISALLOWED_ORIGINS, CORS_PREFLIGHT_CONTINUE, CORS_MAX_REQUEST_HEADERS, CORS_MAX_REQUEST_HEADER_NAME_LEN, CORS_PRESERVE_INNER_CORS_HEADERS, CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_PATTERNS, CORS_DEBUG_HEADER",
         ]
     );
     assert!(err
@@ -1295,7 +1295,7 @@ fn policy_sets_from_files() {
             "paths: \"/api/\" are paths on the top-level policy, which applies to every path as the last resort; give them to a policy of the set",
             "policies[0].allow_origins[0]: \"https://admin.example.com/\" has a trailing slash, which no Origin header has; remove the trailing slash",
             "policies[0].allow_methods[1]: \"P UT\" is not a valid HTTP method",
-            "policies[1].paths[0]: \"public\" is not a path prefix: it starts with / and holds only printable ASCII other than ?, # and * (like /public/)",
+            "policies[1].paths[0]: \"public\" is not a path prefix: it starts with / and holds only printable ASCII other than ?, #, *, ; and \\, with no . or .. segment and no encoded / or \\ (like /public/)",
         ]
     );
     // Unknown keys inside a policy are errors too.

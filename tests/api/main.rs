@@ -2,6 +2,7 @@
 //! the conformance table, hostile request heads, property tests and diagnostics, and
 //! following a policy file.
 
+mod attacks;
 mod builder;
 #[cfg(feature = "serde")]
 mod config;

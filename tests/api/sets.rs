@@ -113,9 +113,10 @@ fn the_chosen_policy_decides_everything_without_falling_through() {
 #[test]
 fn a_refusal_names_the_policies_considered() {
     let layer = deployment().build().unwrap();
+    // A dot segment never selects a path-limited policy: a server behind the layer may serve
+    // `/public/../items` from `/items`.
     let decision = layer.decide(&get_to(Some(EVIL), "/public/../items"));
-    // The path is compared as it arrives: `/public/../items` is under `/public/`.
-    assert!(decision.is_allowed());
+    assert!(!decision.is_allowed());
     let decision = layer.decide(&get_to(Some(EVIL), "/items"));
     assert_eq!(decision.considered(), [1, 2]);
     assert_eq!(

@@ -101,6 +101,17 @@ impl Server {
     pub(crate) fn url(&self, path_and_query: &str) -> String {
         format!("{}{path_and_query}", self.base)
     }
+
+    /// Stops the server and returns what it printed on stderr.
+    pub(crate) fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        stderr
+    }
 }
 
 impl Drop for Server {

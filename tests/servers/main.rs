@@ -7,6 +7,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[cfg(feature = "serde")]
+mod attacks;
 mod axum;
 #[cfg(feature = "cli")]
 mod cli;
