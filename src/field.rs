@@ -17,7 +17,7 @@ use std::fmt;
 ///     .unwrap_err();
 /// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
 /// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
-/// assert_eq!(Field::ALL.len(), 15);
+/// assert_eq!(Field::ALL.len(), 16);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
