@@ -187,6 +187,11 @@ impl Policy {
         }
     }
 
+    /// Whether the inner service's own grant headers reach the browser beside the layer's.
+    pub(crate) fn preserves_inner_headers(&self) -> bool {
+        self.preserve_inner_headers
+    }
+
     /// The public decision for a verdict of this policy.
     pub(crate) fn decision(&self, verdict: &Verdict<'_>) -> Decision {
         let kind = verdict.kind();

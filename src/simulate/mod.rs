@@ -85,8 +85,11 @@ pub struct Simulation {
     pub blocked: Option<Blocked>,
     /// Configuration changes that would let the request through, in configuration-key terms.
     pub fixes: Vec<String>,
-    /// What else the browser does that no header changes: the Local Network Access prompt,
-    /// when the request names a server address (see [`BrowserRequest::server_address`]).
+    /// What else decides the outcome that the layer's headers do not show: the Local Network
+    /// Access prompt, when the request names a server address (see
+    /// [`BrowserRequest::server_address`]); the inner service's own grant headers, when the
+    /// policy keeps them
+    /// ([`preserve_inner_cors_headers`](crate::CorsBuilder::preserve_inner_cors_headers)).
     pub notes: Vec<String>,
 }
 
@@ -147,7 +150,7 @@ impl CorsLayer {
     pub fn simulate(&self, request: &BrowserRequest) -> Simulation {
         // One snapshot of the policy for the whole dry run.
         let policy = self.policy();
-        let notes: Vec<String> = request
+        let mut notes: Vec<String> = request
             .server
             .and_then(|server| request.local_network_note(server))
             .into_iter()
@@ -185,6 +188,26 @@ impl CorsLayer {
             if fixes.is_empty() {
                 fixes.extend(fix_for_block(blocked, &actual.decision, &policy));
             }
+        }
+        // A response of the inner service whose grant headers the policy keeps: what they say
+        // is not known here, so the verdict is the layer's part only, and a fix for it may be
+        // beside the point.
+        let forwarded = preflight
+            .iter()
+            .chain([&actual])
+            .filter(|e| e.status.is_none());
+        if forwarded
+            .into_iter()
+            .any(|e| policy.at(e.decision.policy()).preserves_inner_headers())
+        {
+            fixes.clear();
+            notes.push(
+                "the policy keeps the inner service's own Access-Control-* headers \
+                 (preserve_inner_cors_headers): the service's grants reach the browser too, \
+                 this dry run cannot see them, and they can change the verdict; probe the \
+                 running server (cors-explain --url) to see them"
+                    .to_owned(),
+            );
         }
         Simulation {
             preflight,

@@ -355,3 +355,50 @@ async fn reloading_under_concurrent_load_never_tears_a_policy() {
         "both policies served requests ({seen_a}, {seen_b})"
     );
 }
+
+#[test]
+fn a_dry_run_says_when_the_inner_service_grants_unseen() {
+    use tower_cors::BrowserRequest;
+
+    let request = BrowserRequest::new("http://localhost:3000", Method::HEAD).unwrap();
+    let preserving = CorsLayer::builder()
+        .allow_origin("http://*.example.test:1")
+        .preserve_inner_cors_headers(true)
+        .build()
+        .unwrap();
+    let simulation = preserving.simulate(&request);
+    assert!(!simulation.is_allowed());
+    assert!(simulation.fixes.is_empty(), "{:?}", simulation.fixes);
+    assert_eq!(simulation.notes.len(), 1);
+    assert!(
+        simulation.notes[0].contains("preserve_inner_cors_headers"),
+        "{:?}",
+        simulation.notes
+    );
+
+    // Only the policy of a set that keeps them, and only for what reaches the service.
+    let set = CorsLayer::builder()
+        .allow_origin("https://app.example.com")
+        .policy(
+            CorsLayer::builder()
+                .allow_origin("https://partner.example.com")
+                .allow_methods([Method::PUT])
+                .preserve_inner_cors_headers(true)
+                .paths(["/partner/"]),
+        )
+        .build()
+        .unwrap();
+    let elsewhere = BrowserRequest::new("http://localhost:3000", Method::GET).unwrap();
+    let simulation = set.simulate(&elsewhere);
+    assert!(simulation.notes.is_empty(), "{:?}", simulation.notes);
+    assert_eq!(
+        simulation.fixes,
+        ["add \"http://localhost:3000\" to allow_origins"]
+    );
+    let partner = BrowserRequest::new("https://partner.example.com", Method::PUT)
+        .unwrap()
+        .uri(http::Uri::from_static("/partner/x"));
+    let simulation = set.simulate(&partner);
+    assert!(simulation.is_allowed());
+    assert_eq!(simulation.notes.len(), 1, "{:?}", simulation.notes);
+}

@@ -366,3 +366,38 @@ fn policy_warnings_are_printed() {
     let (_, out, _) = explain(&clean, &["--origin", "https://app.example.com"]);
     assert!(!out.contains("Policy warnings"), "{out}");
 }
+
+#[test]
+fn preserved_inner_grants_are_named_instead_of_a_fix() {
+    let policy = config(
+        "preserve",
+        "allow_origins = [\"http://*.example.test:1\"]\npreserve_inner_cors_headers = true\n",
+    );
+    let (code, out, _) = explain(
+        &policy,
+        &["--origin", "http://localhost:3000", "--method", "HEAD"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Browser: BLOCKED"), "{out}");
+    assert!(
+        out.contains("Note: the policy keeps the inner service's own Access-Control-* headers"),
+        "{out}"
+    );
+    assert!(!out.contains("To allow it:"), "{out}");
+
+    // Without the setting, the layer alone decides, and the fix is named.
+    let policy = config(
+        "no-preserve",
+        "allow_origins = [\"http://*.example.test:1\"]\n",
+    );
+    let (code, out, _) = explain(
+        &policy,
+        &["--origin", "http://localhost:3000", "--method", "HEAD"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("Note:"), "{out}");
+    assert!(
+        out.contains("add \"http://localhost:3000\" to allow_origins"),
+        "{out}"
+    );
+}

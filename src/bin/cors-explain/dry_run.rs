@@ -85,6 +85,10 @@ fn report(args: &Args, request: &tower_cors::BrowserRequest, simulation: &Simula
         None => println!("Browser: ALLOWED, the page can read the response"),
         Some(blocked) => println!("Browser: BLOCKED, {blocked}"),
     }
+    for note in &simulation.notes {
+        println!();
+        println!("Note: {note}");
+    }
     if !simulation.fixes.is_empty() {
         println!();
         println!("To allow it:");
