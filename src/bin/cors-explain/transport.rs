@@ -114,13 +114,13 @@ impl Client {
 
         let response = if url.scheme() == "https" {
             let name = server_name(url)?;
-            let tls = self
-                .tls
-                .connect(name, stream)
-                .await
-                .map_err(|e| {
-                    Failure(format!("TLS with {peer} failed: {}{}", chain(&e), tls_hint(&e)))
-                })?;
+            let tls = self.tls.connect(name, stream).await.map_err(|e| {
+                Failure(format!(
+                    "TLS with {peer} failed: {}{}",
+                    chain(&e),
+                    tls_hint(&e)
+                ))
+            })?;
             if tls.get_ref().1.alpn_protocol() == Some(b"h2") {
                 // HTTP/2 takes the authority from the URI, and has no Host header.
                 *request.uri_mut() = parse_uri(&url[..Position::AfterQuery])?;

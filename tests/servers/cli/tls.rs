@@ -25,13 +25,14 @@ fn acceptor() -> TlsAcceptor {
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
     let key = PrivateKeyDer::from_pem_file(fixture("localhost.key")).unwrap();
-    let mut config =
-        rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     TlsAcceptor::from(Arc::new(config))
 }
@@ -123,7 +124,10 @@ impl OpenSslServer {
             Ok(child) => child,
             Err(e) => {
                 let message = format!("not run: cannot start openssl ({e}); install openssl");
-                assert!(std::env::var_os("CI").is_none_or(|ci| ci.is_empty()), "{message}");
+                assert!(
+                    std::env::var_os("CI").is_none_or(|ci| ci.is_empty()),
+                    "{message}"
+                );
                 eprintln!("{message}");
                 return None;
             }
@@ -168,7 +172,70 @@ fn rsa_1024_certificate_is_refused() {
     // No answer to judge: browsers refuse RSA keys under 2048 bits.
     assert_eq!(code, 2, "{out}{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("cors-explain: TLS with 127.0.0.1:"), "{err}");
+    assert!(
+        err.starts_with("cors-explain: TLS with 127.0.0.1:"),
+        "{err}"
+    );
     assert!(err.contains("RSA key under 2048 bits"), "{err}");
+    assert!(!out.contains("answer:"), "{out}");
+}
+
+#[test]
+fn https_page_fetches_no_plain_http() {
+    // 192.0.2.1 (TEST-NET-1) answers nothing: a request sent there would time out.
+    let plain = "http://192.0.2.1:9/items";
+    let server = Handmade::start_with(
+        Some(acceptor()),
+        Arc::new(move |_: &super::Seen| {
+            answer(
+                307,
+                &[("location", plain), ("access-control-allow-origin", "*")],
+            )
+        }),
+    );
+    let ca = fixture("ca.pem");
+    let url = format!("https://localhost:{}/items", server.addr.port());
+    let (code, out, err) = cors_explain(&[
+        "--url",
+        &url,
+        "--origin",
+        "https://app.example.com",
+        "--cacert",
+        ca.to_str().unwrap(),
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "  browser: the redirect to {plain} is not followed\n"
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&format!("Browser: BLOCKED, the page is on an https:// origin and \"{plain}\" is not a secure URL: browsers block this mixed content and send nothing\n")), "{out}");
+    assert!(
+        out.contains("  - the redirect must go to an https:// URL\n"),
+        "{out}"
+    );
+    assert!(!out.contains("Redirect 1:"), "{out}");
+
+    // Nor is a plain http:// URL fetched first.
+    let (code, out, err) = cors_explain(&[
+        "--url",
+        plain,
+        "--origin",
+        "https://app.example.com",
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("Browser: BLOCKED, the page is on an https:// origin"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  - the page must reach the server at an https:// URL\n"),
+        "{out}"
+    );
     assert!(!out.contains("answer:"), "{out}");
 }
