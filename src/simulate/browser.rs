@@ -8,7 +8,7 @@ use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, AUTHORIZATION,
 };
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 
 use super::BrowserRequest;
 use crate::methods::is_safelisted_method;
@@ -51,6 +51,10 @@ pub enum Blocked {
     HeaderNotAllowed(HeaderName),
     /// The preflight does not grant private network access.
     PrivateNetworkNotAllowed,
+    /// The page is on an `https://` origin and the URL (the first, or a redirect's) is a
+    /// plain `http://` URL on a host that is not loopback: browsers block such mixed content
+    /// before sending anything.
+    MixedContent(Uri),
 }
 
 impl fmt::Display for Blocked {
@@ -92,9 +96,17 @@ impl fmt::Display for Blocked {
             Self::PrivateNetworkNotAllowed => {
                 f.write_str("the preflight answer lacks Access-Control-Allow-Private-Network: true")
             }
+            Self::MixedContent(url) => write!(
+                f,
+                "the page is on an https:// origin and {:?} is not a secure URL: browsers block \
+                 this mixed content and send nothing",
+                url.to_string()
+            ),
         }
     }
 }
+
+impl std::error::Error for Blocked {}
 
 /// A header as the Fetch Standard "gets" it: every line's value joined with `", "`, empty
 /// ones included (which is why this is not `util::join_values`).

@@ -4,7 +4,8 @@
 //! follows); the browser's side follows the Fetch Standard.
 //!
 //! - `request`: the request a script makes ([`BrowserRequest`]); `sent`: what the browser
-//!   sends for it (the preflight, the actual request, the requests after a redirect);
+//!   sends for it (the preflight, the actual request); `redirect`: the request after a
+//!   redirect, and the URLs a page on an `https://` origin may not fetch (mixed content);
 //! - `rules`: forbidden methods and headers, and the CORS-safelisted request headers;
 //! - `browser`: the CORS check and the preflight's checks, and why they fail ([`Blocked`]);
 //!   public as [`BrowserRequest::check_preflight`] and [`BrowserRequest::check_response`],
@@ -22,6 +23,7 @@ use crate::policy::{Head, Policy};
 mod browser;
 mod fixes;
 mod local_network;
+mod redirect;
 mod request;
 mod rules;
 mod sent;

@@ -26,7 +26,10 @@ use crate::methods::is_safelisted_method;
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct BrowserRequest {
+    /// The origin sent in `Origin`: the page's, or `null` once a redirect tainted it.
     pub(super) origin: HeaderValue,
+    /// The page's origin, which a redirect never changes.
+    pub(super) page: HeaderValue,
     pub(super) method: Method,
     pub(super) uri: Uri,
     pub(super) headers: Vec<(HeaderName, HeaderValue)>,
@@ -84,6 +87,7 @@ impl BrowserRequest {
             .map_err(|_| InvalidRequest(format!("{origin:?} is not a valid header value")))?;
         let method = normalize_method(method)?;
         Ok(Self {
+            page: origin.clone(),
             origin,
             method,
             uri: Uri::from_static("/"),

@@ -1,8 +1,8 @@
-//! The requests the browser sends for a script's request: the preflight, the actual request,
-//! and the requests that follow a redirect.
+//! The requests the browser sends for a script's request: the preflight and the actual
+//! request (the requests after a redirect are in `redirect`).
 
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
-use http::{HeaderValue, Method, Request, StatusCode};
+use http::{HeaderValue, Method, Request};
 
 use super::BrowserRequest;
 use crate::policy::ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK;
@@ -86,57 +86,5 @@ impl BrowserRequest {
             headers.append(name.clone(), value.clone());
         }
         request
-    }
-
-    /// The request the browser makes next when the actual request is answered with the
-    /// redirect `status` (Fetch Standard, HTTP-redirect fetch):
-    ///
-    /// - `303` turns any method but `GET` and `HEAD` into `GET`, and `301` or `302` turn `POST`
-    ///   into `GET`; the body is dropped, and with it `Content-Encoding`, `Content-Language`,
-    ///   `Content-Location` and `Content-Type`; `307` and `308` keep the method and headers;
-    /// - `tainted_origin` is the standard's tainted origin flag: set when the redirect goes to
-    ///   another origin than the URL it came from, while that URL was not the page's own
-    ///   origin. From then on the browser sends `Origin: null`, and only
-    ///   `Access-Control-Allow-Origin: null` (or `*`) lets the page read the answers.
-    ///
-    /// The path stays as it was: set the new one with [`uri`](Self::uri).
-    ///
-    /// ```
-    /// use http::{Method, StatusCode};
-    /// use tower_cors::BrowserRequest;
-    ///
-    /// let post = BrowserRequest::new("https://app.example.com", Method::POST)?
-    ///     .header("content-type", "application/json")?
-    ///     .header("x-trace", "1")?;
-    /// let next = post.follow_redirect(StatusCode::SEE_OTHER, false);
-    /// assert_eq!(next.method(), Method::GET);
-    /// assert_eq!(next.unsafe_header_names(), ["x-trace"]);
-    ///
-    /// let kept = post.follow_redirect(StatusCode::TEMPORARY_REDIRECT, true);
-    /// assert_eq!(kept.method(), Method::POST);
-    /// assert_eq!(kept.unsafe_header_names(), ["content-type", "x-trace"]);
-    /// assert_eq!(kept.origin(), "null");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn follow_redirect(&self, status: StatusCode, tainted_origin: bool) -> Self {
-        let mut next = self.clone();
-        let to_get = match status.as_u16() {
-            301 | 302 => self.method == Method::POST,
-            303 => self.method != Method::GET && self.method != Method::HEAD,
-            _ => false,
-        };
-        if to_get {
-            next.method = Method::GET;
-            next.headers.retain(|(name, _)| {
-                !matches!(
-                    name.as_str(),
-                    "content-encoding" | "content-language" | "content-location" | "content-type"
-                )
-            });
-        }
-        if tainted_origin {
-            next.origin = HeaderValue::from_static("null");
-        }
-        next
     }
 }

@@ -78,7 +78,8 @@ fn main() -> ExitCode {
         Ok(Verdict::Allowed) => ExitCode::SUCCESS,
         Ok(Verdict::Blocked) => ExitCode::from(1),
         Err(Failure(message)) => {
-            eprintln!("cors-explain: {message}");
+            // Error messages can quote what a server sent (a certificate's names, a header).
+            eprintln!("cors-explain: {}", report::printable(message.as_bytes()));
             ExitCode::from(2)
         }
     }

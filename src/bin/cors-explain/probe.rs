@@ -2,7 +2,7 @@
 //! checks from the library (`BrowserRequest::check_preflight`, `check_response`), with
 //! redirects followed as `fetch` follows them.
 
-use http::{HeaderMap, Request, StatusCode, Version};
+use http::{HeaderMap, Request, StatusCode, Uri, Version};
 use tower_cors::{Blocked, BrowserRequest};
 use url::{Position, Url};
 
@@ -41,6 +41,13 @@ fn path_of(url: &Url) -> &str {
     &url[Position::BeforePath..Position::AfterQuery]
 }
 
+/// The URL as the library takes it: without its fragment, which is never sent.
+fn uri_of(url: &Url) -> Result<Uri, Failure> {
+    url[..Position::AfterQuery]
+        .parse()
+        .map_err(|_| Failure(format!("{url} is not a URL hyper can send")))
+}
+
 fn origin_of(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
@@ -73,6 +80,11 @@ impl Probe<'_> {
                 self.args.origin
             );
             return Ok(Verdict::Allowed);
+        }
+        if let Err(blocked) = request.check_mixed_content(&uri_of(&url)?) {
+            let fix = "the page must reach the server at an https:// URL".to_owned();
+            let reason = blocked.to_string();
+            return Ok(self.conclude(Stop::Redirect(Refused { reason, fix }), &request));
         }
         let mut redirects = 0;
         let stop = loop {
@@ -123,14 +135,17 @@ impl Probe<'_> {
                 Err(refused) => break Stop::Redirect(refused),
             };
             redirects += 1;
-            // The Fetch Standard's tainted origin flag.
-            let tainted =
-                origin_of(&next) != origin_of(&url) && origin_of(&url) != self.args.origin;
-            let following = request.follow_redirect(answer.status, tainted).uri(
-                path_of(&next).parse().map_err(|_| {
-                    Failure(format!("the redirect target {next} has no valid path"))
-                })?,
-            );
+            let following =
+                match request.follow_redirect(answer.status, &uri_of(&url)?, &uri_of(&next)?) {
+                    Ok(following) => following,
+                    Err(blocked) => {
+                        println!("  browser: the redirect to {next} is not followed");
+                        break Stop::Redirect(Refused {
+                            reason: blocked.to_string(),
+                            fix: "the redirect must go to an https:// URL".to_owned(),
+                        });
+                    }
+                };
             let mut how = format!("{} {next}", following.method());
             if following.method() != request.method() {
                 how.push_str(&format!(
@@ -146,15 +161,35 @@ impl Probe<'_> {
                 print!(" (to another origin: from now on the browser sends Origin: null)");
             }
             println!();
+            let has_authorization = |request: &BrowserRequest| {
+                request
+                    .actual_request()
+                    .headers()
+                    .contains_key(http::header::AUTHORIZATION)
+            };
+            if has_authorization(&request) && !has_authorization(&following) {
+                println!(
+                    "  browser: removes the Authorization header, since the redirect goes to \
+                     another origin"
+                );
+            }
             request = following;
             url = next;
         };
+        Ok(self.conclude(stop, &request))
+    }
+
+    /// Prints why the browser blocks the request and what the server must change.
+    fn conclude(&self, stop: Stop, request: &BrowserRequest) -> Verdict {
         println!();
         let mut refused_whole = false;
         let fixes = match stop {
             Stop::Check(blocked, stage, status, headers) => {
                 println!("Browser: BLOCKED, {blocked}");
-                let fixes = server_fixes(&blocked, stage, &request, status, &headers);
+                // `null` from a redirect, or the page's own (sandboxed iframes, data: pages).
+                let tainted = request.origin() == "null" && self.args.origin != "null";
+                let answer = (status, &headers);
+                let fixes = server_fixes(&blocked, stage, request, answer, tainted);
                 refused_whole = matches!(stage, Stage::Preflight)
                     && fixes.len() > 1
                     && !headers
@@ -179,7 +214,7 @@ impl Probe<'_> {
                  passing answer carries; what this server refused is among it."
             );
         }
-        Ok(Verdict::Blocked)
+        Verdict::Blocked
     }
 
     /// Sends one request and prints it and the answer.
@@ -212,7 +247,7 @@ impl Probe<'_> {
 
 /// Where a redirect goes, unless `fetch` refuses to follow it.
 fn next_url(url: &Url, location: &[u8], redirects: usize) -> Result<Url, Refused> {
-    let shown = String::from_utf8_lossy(location).into_owned();
+    let shown = crate::report::printable(location);
     if redirects == MAX_REDIRECTS {
         return Err(Refused {
             reason: format!("more than {MAX_REDIRECTS} redirects"),
@@ -223,7 +258,7 @@ fn next_url(url: &Url, location: &[u8], redirects: usize) -> Result<Url, Refused
         .ok()
         .and_then(|text| url.join(text).ok())
         .ok_or_else(|| Refused {
-            reason: format!("the redirect's Location {shown:?} is not a valid URL"),
+            reason: format!("the redirect's Location \"{shown}\" is not a valid URL"),
             fix: "the redirect must carry a valid Location".to_owned(),
         })?;
     if !matches!(next.scheme(), "http" | "https") {

@@ -44,10 +44,41 @@ pub(crate) fn preflight_reasons(request: &BrowserRequest, private_network: bool)
 pub(crate) const NO_PREFLIGHT: &str =
     "Preflight: not needed (a simple request: GET, HEAD or POST with CORS-safelisted headers)";
 
+/// Bytes from the wire (or any text) as they may reach a terminal: control characters (C0,
+/// DEL and C1, such as U+009B, which some terminals take for the start of an escape sequence)
+/// and invisible formatting characters (bidirectional overrides, zero-width characters) are
+/// written as `\u{9b}`, and bytes that are not UTF-8 as `\x9b`.
+pub(crate) fn printable(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            let invisible = matches!(
+                c,
+                '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}'
+                    | '\u{feff}'
+            );
+            if c.is_control() || invisible {
+                let _ = write!(text, "\\u{{{:x}}}", u32::from(c));
+            } else {
+                text.push(c);
+            }
+        }
+        for byte in chunk.invalid() {
+            let _ = write!(text, "\\x{byte:02x}");
+        }
+    }
+    text
+}
+
 /// Every header, indented.
 pub(crate) fn print_headers(headers: &HeaderMap) {
     for (name, value) in headers {
-        println!("    {name}: {}", String::from_utf8_lossy(value.as_bytes()));
+        println!(
+            "    {}: {}",
+            printable(name.as_ref()),
+            printable(value.as_bytes())
+        );
     }
 }
 
@@ -58,7 +89,11 @@ pub(crate) fn print_cors_headers(headers: &HeaderMap) {
         let name = name.as_str();
         if name.starts_with("access-control-") || name == "vary" || name == "location" {
             any = true;
-            println!("    {name}: {}", String::from_utf8_lossy(value.as_bytes()));
+            println!(
+                "    {}: {}",
+                printable(name.as_bytes()),
+                printable(value.as_bytes())
+            );
         }
     }
     if !any {
@@ -84,16 +119,30 @@ impl Stage {
     }
 }
 
-/// Every change the answer needs, not only the first the browser trips on: each block's fix is
-/// applied to a copy of the answer, which is checked again, until it passes.
+/// Every change the answer (status and headers) needs, not only the first the browser trips
+/// on: each block's fix is applied to a copy of the answer, which is checked again, until it
+/// passes. `tainted`: a redirect made the origin `null`.
 pub(crate) fn server_fixes(
     first: &Blocked,
     stage: Stage,
     request: &BrowserRequest,
-    status: StatusCode,
-    answer: &HeaderMap,
+    (status, answer): (StatusCode, &HeaderMap),
+    tainted: bool,
 ) -> Vec<String> {
-    let mut fixes = vec![server_fix(first, stage, request, answer)];
+    let server_fix = |blocked: &Blocked, answer: &HeaderMap| {
+        let mut fix = server_fix(blocked, stage, request, answer);
+        if request.origin() == "null" {
+            fix.push_str(if tainted {
+                " (the browser sends Origin: null since a redirect took the request to another \
+                 origin)"
+            } else {
+                " (the page's origin is null, as for sandboxed iframes and data: or file: pages; \
+                 every such page sends Origin: null, whatever its site)"
+            });
+        }
+        fix
+    };
+    let mut fixes = vec![server_fix(first, answer)];
     let (mut status, mut headers, mut blocked) = (status, answer.clone(), first.clone());
     // Each round fixes one header or the status; a handful of rounds covers every check.
     for _ in 0..16 {
@@ -107,7 +156,7 @@ pub(crate) fn server_fixes(
         match check {
             Ok(()) => break,
             Err(next) => {
-                fixes.push(server_fix(&next, stage, request, &headers));
+                fixes.push(server_fix(&next, &headers));
                 blocked = next;
             }
         }
@@ -175,7 +224,7 @@ fn server_fix(
         format!("Access-Control-Allow-Origin: {origin} (or *)")
     };
     let text = |v: &http::HeaderValue| String::from_utf8_lossy(v.as_bytes()).into_owned();
-    let mut fix = match blocked {
+    match blocked {
         Blocked::PreflightStatus(status) if status.is_redirection() => format!(
             "the preflight (OPTIONS {}) must be answered with a 2xx status (usually 204), not \
              redirected: point the page at the final URL, or answer OPTIONS before redirecting",
@@ -233,13 +282,7 @@ fn server_fix(
             "the preflight answer must carry Access-Control-Allow-Private-Network: true".to_owned()
         }
         other => format!("{answer_name}: {other}"),
-    };
-    if origin == "null" {
-        fix.push_str(
-            " (the browser sends Origin: null since a redirect took the request to another origin)",
-        );
     }
-    fix
 }
 
 fn lists_wildcard(headers: &HeaderMap, name: HeaderName) -> bool {
@@ -255,5 +298,20 @@ pub(crate) fn status_text(status: StatusCode) -> String {
     match status.canonical_reason() {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn control_and_invisible_characters_are_escaped() {
+        assert_eq!(
+            printable("a\u{9b}31m\u{1b}[0m\u{7f}".as_bytes()),
+            "a\\u{9b}31m\\u{1b}[0m\\u{7f}"
+        );
+        assert_eq!(printable("x\u{202e}y\tz".as_bytes()), "x\\u{202e}y\\u{9}z");
+        assert_eq!(printable(b"caf\xc3\xa9 \x9b!"), "caf\u{e9} \\x9b!");
     }
 }

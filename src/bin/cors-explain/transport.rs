@@ -71,7 +71,7 @@ impl Client {
                     .map_err(|e| Failure(format!("{shown}: {e}")))?;
             }
         }
-        let provider = Arc::new(rustls_rustcrypto::provider());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| Failure(format!("cannot set up TLS: {e}")))?
@@ -114,11 +114,13 @@ impl Client {
 
         let response = if url.scheme() == "https" {
             let name = server_name(url)?;
-            let tls = self
-                .tls
-                .connect(name, stream)
-                .await
-                .map_err(|e| Failure(format!("TLS with {peer} failed: {}", chain(&e))))?;
+            let tls = self.tls.connect(name, stream).await.map_err(|e| {
+                Failure(format!(
+                    "TLS with {peer} failed: {}{}",
+                    chain(&e),
+                    tls_hint(&e)
+                ))
+            })?;
             if tls.get_ref().1.alpn_protocol() == Some(b"h2") {
                 // HTTP/2 takes the authority from the URI, and has no Host header.
                 *request.uri_mut() = parse_uri(&url[..Position::AfterQuery])?;
@@ -144,6 +146,20 @@ impl Client {
             headers: response.headers().clone(),
             peer,
         })
+    }
+}
+
+/// What a TLS failure may mean, when its message alone does not say.
+fn tls_hint(error: &std::io::Error) -> &'static str {
+    let inner = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match inner {
+        Some(rustls::Error::InvalidCertificate(rustls::CertificateError::BadSignature)) => {
+            " (a signature does not verify with the certificate's key; a certificate with an RSA \
+             key under 2048 bits fails this way, and browsers refuse it too)"
+        }
+        _ => "",
     }
 }
 

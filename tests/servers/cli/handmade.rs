@@ -293,3 +293,39 @@ fn redirects_must_pass_the_cors_check_and_end() {
     );
     assert_eq!(server.seen().len(), 21);
 }
+
+#[test]
+fn what_the_server_sends_is_escaped() {
+    // U+009B is CSI to terminals that read C1 controls: `ESC [` in one character.
+    let server = Handmade::start(|_| {
+        let mut response = answer(200, &[("access-control-allow-origin", APP)]);
+        for (name, value) in [
+            ("vary", "origin\u{9b}2J"),
+            ("access-control-max-age", "\u{202e}5"),
+        ] {
+            response.headers_mut().insert(
+                name,
+                http::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+            );
+        }
+        response
+    });
+    let (code, out, _) = cors_explain(&["--url", &server.url("/"), "--origin", APP]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("    vary: origin\\u{9b}2J\n"), "{out}");
+    assert!(
+        out.contains("    access-control-max-age: \\u{202e}5\n"),
+        "{out}"
+    );
+    assert!(!out.contains(['\u{9b}', '\u{202e}']), "{out}");
+}
+
+#[test]
+fn null_origin_without_a_redirect_is_not_blamed_on_one() {
+    // A sandboxed iframe, a data: or a file: page sends Origin: null.
+    let server = Handmade::start(|_| answer(200, &[("access-control-allow-origin", APP)]));
+    let (code, out, _) = cors_explain(&["--url", &server.url("/"), "--origin", "null"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("redirect"), "{out}");
+    assert!(out.contains("  - the response must carry Access-Control-Allow-Origin: null (or *), not \"https://app.example.com\" (the page's origin is null, as for sandboxed iframes and data: or file: pages; every such page sends Origin: null, whatever its site)\n"), "{out}");
+}

@@ -5,6 +5,7 @@
 
 mod echo;
 mod handmade;
+mod redirect;
 mod tls;
 
 use std::convert::Infallible;
