@@ -138,12 +138,7 @@ impl Source {
     /// file nor a FIFO can hold the watcher up).
     pub(super) fn read(&self) -> Result<Vec<u8>, WatchError> {
         let fail = |err| WatchError::read(&self.path, err);
-        // Most other kinds of files are not even opened.
-        let metadata = std::fs::metadata(&self.path).map_err(fail)?;
-        if !metadata.is_file() {
-            return Err(fail(not_regular()));
-        }
-        // What is opened may not be what was looked at: it is checked again.
+        // Checked once opened: a check of the path before could be answered by another file.
         let (file, metadata) = open_regular(&self.path).map_err(fail)?;
         if metadata.len() > self.max_size {
             return Err(WatchError::too_large(&self.path, self.max_size));
