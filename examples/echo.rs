@@ -124,7 +124,8 @@ fn load(path: &Path) -> Result<CorsLayer, String> {
         .map_err(|err| format!("echo: {shown}: {err}"))
 }
 
-/// Reads the policy file and follows it, printing every reload and refusal on stderr.
+/// Reads the policy file and follows it, printing every reload, refusal and lost watch on
+/// stderr.
 #[cfg(feature = "watch")]
 fn watch(path: &Path) -> Result<(CorsLayer, Option<tower_cors::watch::ConfigWatcher>), String> {
     use tower_cors::watch::{ConfigWatcher, WatchEvent};
@@ -133,6 +134,8 @@ fn watch(path: &Path) -> Result<(CorsLayer, Option<tower_cors::watch::ConfigWatc
         .on_event(|event| match event {
             WatchEvent::Reloaded { path, .. } => eprintln!("echo: reloaded {}", path.display()),
             WatchEvent::Refused { error } => eprintln!("echo: refused {error}"),
+            WatchEvent::Lost { error } => eprintln!("echo: lost the watch: {error}"),
+            WatchEvent::Restored { path } => eprintln!("echo: watching {} again", path.display()),
             _ => {}
         })
         .start()

@@ -6,12 +6,16 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use super::error::WatchError;
+use super::follow::{Follower, Interest};
 use super::load::{Format, Source};
-use super::worker::{Callback, Seen, Worker};
-use super::{watch_directory, ConfigWatcher, Running, WatchEvent, WatchStatus, MAX_DEBOUNCE};
+use super::worker::{Callback, Worker};
+use super::{ConfigWatcher, Running, WatchEvent, WatchStatus, MAX_DEBOUNCE};
 use crate::config::CorsConfig;
 use crate::layer::CorsLayer;
 use crate::reload::ReloadHandle;
+
+/// The shortest poll interval: shorter ones are taken as this.
+const MIN_POLL: Duration = Duration::from_millis(10);
 
 /// The options of a [`ConfigWatcher`], made by [`ConfigWatcher::builder`].
 ///
@@ -24,9 +28,11 @@ use crate::reload::ReloadHandle;
 /// let (layer, watcher) = ConfigWatcher::builder(file.path())
 ///     .format(Format::Toml)
 ///     .debounce(Duration::from_millis(250))
+///     .poll_interval(Duration::from_secs(30))
 ///     .on_event(|event| match event {
 ///         WatchEvent::Reloaded { path, .. } => eprintln!("reloaded {}", path.display()),
 ///         WatchEvent::Refused { error } => eprintln!("refused {error}"),
+///         WatchEvent::Lost { error } => eprintln!("no longer watched: {error}"),
 ///         _ => {}
 ///     })
 ///     .start()?;
@@ -38,6 +44,7 @@ pub struct WatchBuilder {
     path: PathBuf,
     format: Option<Format>,
     debounce: Duration,
+    poll: Duration,
     max_file_size: u64,
     env_prefix: Option<String>,
     callback: Option<Callback>,
@@ -49,6 +56,7 @@ impl WatchBuilder {
             path,
             format: None,
             debounce: Duration::from_millis(100),
+            poll: Duration::from_secs(5),
             max_file_size: 16 * 1024 * 1024,
             env_prefix: None,
             callback: None,
@@ -64,10 +72,29 @@ impl WatchBuilder {
 
     /// How long the directory must stay quiet after a change before the file is read (100 ms
     /// by default), so that a burst of events (an editor's save, a ConfigMap update) causes
-    /// one read. During a steady stream of changes the file is still read every ten times
-    /// this. At most an hour.
+    /// one read; during a steady stream of changes the file is still read every ten times
+    /// this. It is also the time between the two reads that must agree before a version is
+    /// used, so a change takes at least twice this to be swapped in. At most an hour.
     pub fn debounce(mut self, quiet: Duration) -> Self {
         self.debounce = quiet.min(MAX_DEBOUNCE);
+        self
+    }
+
+    /// How often the file is read even when no event says it changed (every 5 seconds by
+    /// default): the fallback for an event that is missed (a directory above the watched
+    /// ones replaced, a file system that reports no changes, a lost watch), and the time by
+    /// which a lost watch is taken up again. A version found this way is used, as any other,
+    /// once a second read a debounce later agrees. Between 10 ms and an hour.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tower_cors::watch::ConfigWatcher;
+    ///
+    /// let builder = ConfigWatcher::builder("cors.toml").poll_interval(Duration::ZERO);
+    /// assert!(format!("{builder:?}").contains("poll_interval: 10ms"));
+    /// ```
+    pub fn poll_interval(mut self, every: Duration) -> Self {
+        self.poll = every.clamp(MIN_POLL, MAX_DEBOUNCE);
         self
     }
 
@@ -117,7 +144,7 @@ impl WatchBuilder {
     ///
     /// A [`WatchError`] when the file cannot be read, parsed or built, when its format is
     /// unknown, when an environment variable of [`env_prefix`](Self::env_prefix) is wrong, or
-    /// when its directory cannot be watched.
+    /// when its directory is missing or cannot be watched.
     pub fn start(self) -> Result<(CorsLayer, ConfigWatcher), WatchError> {
         let (watcher, layer) = self.begin(|layer| {
             let (layer, handle) = layer.reloadable();
@@ -142,7 +169,7 @@ impl WatchBuilder {
         Ok(watcher)
     }
 
-    /// Watches the directory, then reads and builds the file (so that no change after the
+    /// Watches the path, then reads and builds the file (so that no change after the
     /// read is missed), hands the layer to `install`, and starts the thread.
     fn begin<T>(
         self,
@@ -176,7 +203,11 @@ impl WatchBuilder {
         };
 
         let (messages, received) = mpsc::sync_channel(16);
-        let events = watch_directory(&path, messages.clone())?;
+        let interest = Arc::new(Mutex::new(Interest::default()));
+        let mut follower = Follower::new(path.clone(), messages.clone(), interest.clone());
+        if let (_, Some(err)) = follower.follow() {
+            return Err(err);
+        }
         let contents = source.read()?;
         let (handle, made) = install(source.build(&contents)?);
 
@@ -185,9 +216,13 @@ impl WatchBuilder {
             source,
             handle: handle.clone(),
             debounce: self.debounce,
+            poll: self.poll,
             status: status.clone(),
             callback: self.callback,
-            seen: Seen::Contents(contents),
+            follower,
+            interest,
+            seen: Ok(contents),
+            lost: None,
         };
         let thread = std::thread::Builder::new()
             .name("tower-cors-watch".to_owned())
@@ -197,11 +232,7 @@ impl WatchBuilder {
             path,
             handle,
             status,
-            running: Some(Running {
-                events,
-                messages,
-                thread,
-            }),
+            running: Some(Running { messages, thread }),
         };
         Ok((watcher, made))
     }
@@ -213,6 +244,7 @@ impl fmt::Debug for WatchBuilder {
             .field("path", &self.path)
             .field("format", &self.format)
             .field("debounce", &self.debounce)
+            .field("poll_interval", &self.poll)
             .field("max_file_size", &self.max_file_size)
             .field("env_prefix", &self.env_prefix)
             .field("on_event", &self.callback.is_some())

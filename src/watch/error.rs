@@ -46,6 +46,7 @@ enum Repr {
     Env(EnvError),
     Config(ConfigError),
     Watch(Arc<notify::Error>),
+    Missing(PathBuf),
 }
 
 /// The kind of a [`WatchError`].
@@ -72,7 +73,11 @@ pub enum WatchErrorKind {
     /// The file parsed but its policy does not build: [`WatchError::config_error`] has every
     /// problem.
     Config,
-    /// The file's directory could not be watched. Only when the watch starts.
+    /// The file's directory cannot be watched: it is missing (a directory or a symlink on the
+    /// path is gone), or the system refused to watch it. When the watch starts this is
+    /// returned; afterwards it is a lost watch
+    /// ([`WatchStatus::watch_error`](super::WatchStatus::watch_error),
+    /// [`WatchEvent::Lost`](super::WatchEvent::Lost)).
     Watch,
 }
 
@@ -116,6 +121,10 @@ impl WatchError {
         Self::new(path, Repr::Watch(Arc::new(err)))
     }
 
+    pub(super) fn missing(path: &Path, missing: &Path) -> Self {
+        Self::new(path, Repr::Missing(missing.to_owned()))
+    }
+
     /// The policy file, as [`ConfigWatcher::path`](super::ConfigWatcher::path) gives it.
     pub fn path(&self) -> &Path {
         &self.path
@@ -131,7 +140,7 @@ impl WatchError {
             Repr::Parse { .. } => WatchErrorKind::Parse,
             Repr::Env(_) => WatchErrorKind::Env,
             Repr::Config(_) => WatchErrorKind::Config,
-            Repr::Watch(_) => WatchErrorKind::Watch,
+            Repr::Watch(_) | Repr::Missing(_) => WatchErrorKind::Watch,
         }
     }
 
@@ -196,6 +205,11 @@ impl fmt::Display for Detail<'_> {
             Repr::Env(err) => write!(f, "{err}"),
             Repr::Config(err) => write!(f, "{err}"),
             Repr::Watch(err) => write!(f, "cannot watch the file's directory: {err}"),
+            Repr::Missing(missing) => write!(
+                f,
+                "cannot watch the file's directory: {} does not exist",
+                missing.display()
+            ),
         }
     }
 }
@@ -214,7 +228,11 @@ impl Error for WatchError {
             Repr::Env(err) => Some(err),
             Repr::Config(err) => Some(err),
             Repr::Watch(err) => Some(&**err),
-            Repr::TooLarge { .. } | Repr::UnknownFormat | Repr::Empty | Repr::Parse { .. } => None,
+            Repr::TooLarge { .. }
+            | Repr::UnknownFormat
+            | Repr::Empty
+            | Repr::Parse { .. }
+            | Repr::Missing(_) => None,
         }
     }
 }

@@ -105,6 +105,25 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
+fn not_regular() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
+}
+
+/// Opens `path` for reading without waiting for anything (a FIFO with no writer would make
+/// a plain open wait forever), and refuses what is not a regular file once opened.
+fn open_regular(path: &Path) -> io::Result<(File, std::fs::Metadata)> {
+    let mut options = File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(not_regular());
+    }
+    Ok((file, metadata))
+}
+
 /// Where a policy comes from, and how it is read.
 pub(super) struct Source {
     pub(super) path: PathBuf,
@@ -119,22 +138,14 @@ impl Source {
     /// file nor a FIFO can hold the watcher up).
     pub(super) fn read(&self) -> Result<Vec<u8>, WatchError> {
         let fail = |err| WatchError::read(&self.path, err);
-        let metadata = std::fs::metadata(&self.path).map_err(fail)?;
-        if !metadata.is_file() {
-            return Err(fail(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a regular file",
-            )));
-        }
+        // Checked once opened: a check of the path before could be answered by another file.
+        let (file, metadata) = open_regular(&self.path).map_err(fail)?;
         if metadata.len() > self.max_size {
             return Err(WatchError::too_large(&self.path, self.max_size));
         }
         let mut contents = Vec::new();
-        File::open(&self.path)
-            .and_then(|file| {
-                file.take(self.max_size.saturating_add(1))
-                    .read_to_end(&mut contents)
-            })
+        file.take(self.max_size.saturating_add(1))
+            .read_to_end(&mut contents)
             .map_err(fail)?;
         // The file may have grown between the two looks.
         if contents.len() as u64 > self.max_size {
@@ -194,5 +205,34 @@ mod tests {
         let yaml = Format::Yaml.parse("allow_origins: [a\n").unwrap_err();
         assert!(!yaml.contains('\n') && yaml.contains("line 1"), "{yaml}");
         assert!(Format::Yaml.parse("allow_origins: \"*\"\n").is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        use std::time::Duration;
+
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("cors.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success(), "mkfifo failed");
+        let (sender, received) = std::sync::mpsc::channel();
+        let opening = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = sender.send(open_regular(&opening).map(|_| ()));
+        });
+        let opened = received.recv_timeout(Duration::from_secs(10));
+        if opened.is_err() {
+            // Lets the waiting open go before failing.
+            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+        }
+        let err = opened
+            .expect("opening a FIFO waited for a writer")
+            .unwrap_err();
+        assert_eq!(err.to_string(), "not a regular file");
+        // A regular file opens as before.
+        let file = dir.path().join("file.toml");
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(open_regular(&file).unwrap().1.len(), 1);
     }
 }

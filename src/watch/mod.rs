@@ -10,15 +10,42 @@
 //! with the `tracing` feature as an `ERROR` event naming the file and every problem.
 //!
 //! The format comes from the extension: `.toml`, `.json`, `.yaml` or `.yml`
-//! ([`WatchBuilder::format`] to set it). Watching the directory rather than the file follows
-//! every way a file is replaced: written in place, renamed over by an editor or a deployment
-//! tool, or swapped by Kubernetes, which updates a mounted ConfigMap by pointing its `..data`
-//! symlink at a new directory (a ConfigMap mounted with `subPath` is never updated at all).
-//! Events that leave the contents as they were (a `touch`, a change to another file of the
-//! directory) cause no reload.
+//! ([`WatchBuilder::format`] to set it).
 //!
-//! The watcher runs on a thread of its own and needs no async runtime. Dropping the
-//! [`ConfigWatcher`] stops it: no reload happens after the drop returns.
+//! # Following the path
+//!
+//! The path is followed as it was given, not the file it led to at the start. The watcher
+//! watches the file's directory and the directory above it, and the directory holding each
+//! symlink on the path; when one of them, or a symlink, is moved, removed or replaced, it
+//! resolves the path again and watches where it now leads. That follows every way a file is
+//! replaced: written in place, renamed over by an editor or a deployment tool, a release
+//! directory behind a symlink switched to another (`current -> releases/2`, as Capistrano
+//! does), a directory renamed away and made again, or a Kubernetes ConfigMap, which is
+//! updated by pointing its `..data` symlink at a new directory (a ConfigMap mounted with
+//! `subPath` is never updated at all). Events that leave the contents as they were (a
+//! `touch`, a change to another file of the directory) cause no reload.
+//!
+//! In case an event is missed (a directory higher up replaced, a file system that reports
+//! no changes), the file is also read every [`WatchBuilder::poll_interval`] (5 seconds by
+//! default). When a directory on the path is missing, or the system refuses to watch one,
+//! the watch is lost: that is reported as a [`WatchEvent::Lost`], in
+//! [`WatchStatus::watch_error`], and with the `tracing` feature as an `ERROR` event; the
+//! periodic check goes on, and the watch is taken up again (a [`WatchEvent::Restored`]) as
+//! soon as the path can be watched.
+//!
+//! # Replacing the file
+//!
+//! **Write the new version to a temporary file in the same directory, then rename it over
+//! the policy file.** The rename replaces the whole file at once. A file rewritten in place
+//! is read only once its writer closes it (where the system reports that: Linux and Android;
+//! elsewhere, once it has not changed for the debounce), and every version is read twice, a
+//! [`debounce`](WatchBuilder::debounce) apart, and used only if both reads agree. A prefix
+//! of a policy file can be valid and broader than the whole (a `[[policies]]` entry cut
+//! before its `paths` applies to every path); these rules keep a writer that pauses from
+//! having its prefix swapped in, but only the rename makes the change atomic.
+//!
+//! Only regular files are read: a FIFO or a device put in the file's place is refused
+//! without being waited on.
 //!
 //! # Example
 //!
@@ -59,14 +86,12 @@ use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use notify::event::{AccessKind, AccessMode, EventKind};
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
-
 use crate::layer::CorsLayer;
 use crate::reload::ReloadHandle;
 
 mod builder;
 mod error;
+mod follow;
 mod load;
 mod worker;
 
@@ -79,14 +104,14 @@ use worker::Message;
 impl CorsLayer {
     /// Reads and builds the policy file at `path` and keeps the layer in step with it: the
     /// same as `ConfigWatcher::builder(path).start()` ([`WatchBuilder::start`]), which has the
-    /// options (format, debounce, a callback, an environment overlay).
+    /// options (format, debounce, poll interval, a callback, an environment overlay).
     ///
     /// Keep the [`ConfigWatcher`] for as long as the file should be followed.
     ///
     /// # Errors
     ///
     /// A [`WatchError`] when the file cannot be read, parsed or built, when its extension
-    /// names no format, or when its directory cannot be watched.
+    /// names no format, or when its directory is missing or cannot be watched.
     ///
     /// ```
     /// use tower_cors::CorsLayer;
@@ -148,7 +173,6 @@ pub struct ConfigWatcher {
 
 /// The parts of a running watch, taken apart in order when it stops.
 struct Running {
-    events: RecommendedWatcher,
     messages: mpsc::SyncSender<Message>,
     thread: JoinHandle<()>,
 }
@@ -172,7 +196,7 @@ impl ConfigWatcher {
     }
 
     /// How the watch has gone so far: reloads, refusals, and the last refusal's error while
-    /// the file stays invalid.
+    /// the file stays invalid; lost watches, and why while the path is not watched.
     ///
     /// ```
     /// use std::time::{Duration, Instant};
@@ -208,8 +232,7 @@ impl ConfigWatcher {
         let Some(running) = self.running.take() else {
             return;
         };
-        // No more events, then the thread's last message; it ends after the check in hand.
-        drop(running.events);
+        // The thread's last message: it ends after the check in hand, and its watch with it.
         let _ = running.messages.send(Message::Stop);
         if running.thread.thread().id() != std::thread::current().id() {
             let _ = running.thread.join();
@@ -240,6 +263,8 @@ pub struct WatchStatus {
     reloads: u64,
     refusals: u64,
     last_error: Option<WatchError>,
+    lost_watches: u64,
+    watch_error: Option<WatchError>,
 }
 
 impl WatchStatus {
@@ -258,9 +283,46 @@ impl WatchStatus {
     pub fn last_error(&self) -> Option<&WatchError> {
         self.last_error.as_ref()
     }
+
+    /// How many times the watch was lost ([`WatchEvent::Lost`]).
+    pub fn lost_watches(&self) -> u64 {
+        self.lost_watches
+    }
+
+    /// Why the file's path is not watched right now (a
+    /// [`WatchErrorKind::Watch`](WatchErrorKind::Watch) error: a directory on it is missing,
+    /// or the system refused to watch it), while only the periodic check follows the file;
+    /// `None` while it is watched.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use tower_cors::watch::{ConfigWatcher, WatchErrorKind};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::create_dir(dir.path().join("conf"))?;
+    /// let path = dir.path().join("conf/cors.toml");
+    /// std::fs::write(&path, r#"allow_origins = ["https://app.example.com"]"#)?;
+    /// let (_layer, watcher) = ConfigWatcher::builder(&path).start()?;
+    /// assert!(watcher.status().watch_error().is_none());
+    ///
+    /// std::fs::rename(dir.path().join("conf"), dir.path().join("old"))?;
+    /// let deadline = Instant::now() + Duration::from_secs(10);
+    /// while watcher.status().watch_error().is_none() {
+    ///     assert!(Instant::now() < deadline, "the loss is not reported");
+    ///     std::thread::sleep(Duration::from_millis(20));
+    /// }
+    /// let status = watcher.status();
+    /// assert_eq!(status.watch_error().unwrap().kind(), WatchErrorKind::Watch);
+    /// assert!(status.watch_error().unwrap().to_string().ends_with("conf does not exist"));
+    /// assert_eq!(status.lost_watches(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn watch_error(&self) -> Option<&WatchError> {
+        self.watch_error.as_ref()
+    }
 }
 
-/// What happened after a change of the file, given to [`WatchBuilder::on_event`].
+/// What happened to a watched file, given to [`WatchBuilder::on_event`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum WatchEvent<'a> {
@@ -276,80 +338,19 @@ pub enum WatchEvent<'a> {
         /// Why, with the file's name and every problem.
         error: &'a WatchError,
     },
-}
-
-/// Whether a file-system event may have changed the file. Opening and reading it (as the
-/// watcher itself does) cannot; a failed watch (an overflowing event queue) may have missed
-/// anything.
-fn may_change(event: &notify::Result<notify::Event>) -> bool {
-    match event {
-        Ok(event) => match event.kind {
-            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
-            EventKind::Access(_) => false,
-            _ => true,
-        },
-        Err(_) => true,
-    }
-}
-
-/// The directory to watch for `path`: its parent, or the current directory.
-fn directory_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
-}
-
-/// Starts watching the directory of `path`, sending a [`Message::Changed`] for every event
-/// that may change the file (dropped when one is already waiting: the check it causes reads
-/// the latest contents anyway).
-fn watch_directory(
-    path: &Path,
-    messages: mpsc::SyncSender<Message>,
-) -> Result<RecommendedWatcher, WatchError> {
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if may_change(&event) {
-            let _ = messages.try_send(Message::Changed);
-        }
-    })
-    .map_err(|err| WatchError::watch(path, err))?;
-    watcher
-        .watch(directory_of(path), RecursiveMode::NonRecursive)
-        .map_err(|err| WatchError::watch(path, err))?;
-    Ok(watcher)
+    /// The file's path can no longer be watched: a directory on it is missing, or the system
+    /// refused to watch it. Until a [`Restored`](Self::Restored), changes are noticed only by
+    /// the check every [`WatchBuilder::poll_interval`].
+    Lost {
+        /// Why, a [`WatchErrorKind::Watch`](WatchErrorKind::Watch) error.
+        error: &'a WatchError,
+    },
+    /// The file's path is watched again after a [`Lost`](Self::Lost).
+    Restored {
+        /// The policy file.
+        path: &'a Path,
+    },
 }
 
 /// The longest debounce: longer ones are taken as this.
 const MAX_DEBOUNCE: Duration = Duration::from_secs(3600);
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use notify::event::{CreateKind, ModifyKind};
-
-    #[test]
-    fn reading_the_file_is_not_a_change() {
-        let event = |kind| Ok(notify::Event::new(kind));
-        assert!(!may_change(&event(EventKind::Access(AccessKind::Open(
-            notify::event::AccessMode::Any
-        )))));
-        assert!(!may_change(&event(EventKind::Access(AccessKind::Close(
-            AccessMode::Read
-        )))));
-        assert!(may_change(&event(EventKind::Access(AccessKind::Close(
-            AccessMode::Write
-        )))));
-        assert!(may_change(&event(EventKind::Create(CreateKind::File))));
-        assert!(may_change(&event(EventKind::Modify(ModifyKind::Any))));
-        assert!(may_change(&Err(notify::Error::generic("queue overflow"))));
-    }
-
-    #[test]
-    fn a_bare_file_name_is_in_the_current_directory() {
-        assert_eq!(directory_of(Path::new("cors.toml")), Path::new("."));
-        assert_eq!(
-            directory_of(Path::new("/etc/cors/cors.toml")),
-            Path::new("/etc/cors")
-        );
-    }
-}

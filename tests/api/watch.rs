@@ -11,6 +11,9 @@ use tower_cors::CorsLayer;
 
 use crate::requests::get_to;
 
+mod path;
+mod writers;
+
 const PATIENCE: Duration = Duration::from_secs(10);
 
 const APP: &str = "https://app.example.com";
@@ -69,6 +72,8 @@ impl Events {
                     )
                 }
                 WatchEvent::Refused { error } => format!("refused {error}"),
+                WatchEvent::Lost { error } => format!("lost {error}"),
+                WatchEvent::Restored { path } => format!("restored {}", path.display()),
                 _ => "other".to_owned(),
             };
             events.lock().unwrap().push(line);

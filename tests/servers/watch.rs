@@ -215,3 +215,44 @@ async fn the_echo_server_watches_yaml_files() {
     server.wait_for_grant(NEW, "after the YAML change").await;
     assert_eq!(server.grant("http://localhost:3000").await, None);
 }
+
+#[tokio::test]
+async fn the_echo_server_follows_a_release_switched_behind_a_symlink_and_reports_a_lost_watch() {
+    let dir = directory("release");
+    let release = |n: u32, origins: &[&str]| {
+        let release = dir.join(format!("releases/{n}"));
+        std::fs::create_dir_all(&release).unwrap();
+        std::fs::write(release.join("cors.toml"), policy(origins)).unwrap();
+    };
+    release(1, &["http://localhost:3000", NEW]);
+    let current = dir.join("current");
+    std::os::unix::fs::symlink("releases/1", &current).unwrap();
+    let path = current.join("cors.toml");
+    let server = Watching::start(&path);
+    assert_eq!(server.grant(NEW).await.as_deref(), Some(NEW));
+
+    // current -> releases/2, renamed over as deployment tools do: NEW loses its grant.
+    release(2, &["http://localhost:3000", THIRD]);
+    std::os::unix::fs::symlink("releases/2", dir.join("current.next")).unwrap();
+    std::fs::rename(dir.join("current.next"), &current).unwrap();
+    server.wait_for_grant(THIRD, "after the switch").await;
+    assert_eq!(server.grant(NEW).await, None);
+
+    // The release directory gone: said on stderr, and the grants stay.
+    std::fs::remove_file(&current).unwrap();
+    let lost = format!("echo: lost the watch: {}", path.display());
+    let lines = server.wait_for_lines(&lost, 1).await;
+    let text = lines.join("\n");
+    assert!(
+        text.contains(&format!("{} does not exist", current.display())),
+        "{text}"
+    );
+    assert_eq!(server.grant(THIRD).await.as_deref(), Some(THIRD));
+    std::os::unix::fs::symlink("releases/1", &current).unwrap();
+    server
+        .wait_for_grant(NEW, "after the symlink is back")
+        .await;
+    server
+        .wait_for_lines(&format!("echo: watching {} again", path.display()), 1)
+        .await;
+}
