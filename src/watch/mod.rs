@@ -290,7 +290,7 @@ impl WatchStatus {
     }
 
     /// Why the file's path is not watched right now (a
-    /// [`WatchErrorKind::Watch`](WatchErrorKind::Watch) error: a directory on it is missing,
+    /// [`WatchErrorKind::Watch`] error: a directory on it is missing,
     /// or the system refused to watch it), while only the periodic check follows the file;
     /// `None` while it is watched.
     ///
@@ -342,7 +342,7 @@ pub enum WatchEvent<'a> {
     /// refused to watch it. Until a [`Restored`](Self::Restored), changes are noticed only by
     /// the check every [`WatchBuilder::poll_interval`].
     Lost {
-        /// Why, a [`WatchErrorKind::Watch`](WatchErrorKind::Watch) error.
+        /// Why, a [`WatchErrorKind::Watch`] error.
         error: &'a WatchError,
     },
     /// The file's path is watched again after a [`Lost`](Self::Lost).
