@@ -253,4 +253,14 @@ fn watched_files_are_traced(buffer: &Buffer) {
         assert!(refused.contains(needle), "{needle:?} missing in {refused}");
     }
     assert_eq!(watcher.status().refusals(), 1);
+
+    // The directory renamed away: the watch is lost, and that is an ERROR naming the file.
+    let moved = dir.path().with_extension("moved");
+    std::fs::rename(dir.path(), &moved).unwrap();
+    let lost = wait_for("lost the watch of the CORS policy file");
+    assert!(lost.contains(" ERROR "), "{lost}");
+    assert!(lost.contains(&format!("file={}", path.display())), "{lost}");
+    assert!(watcher.status().watch_error().is_some());
+    drop(watcher);
+    std::fs::remove_dir_all(&moved).unwrap();
 }
