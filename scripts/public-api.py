@@ -29,7 +29,7 @@ def rustdoc_json():
     env = dict(os.environ, RUSTC_BOOTSTRAP="1")
     target = pathlib.Path(env.get("CARGO_TARGET_DIR", ROOT / "target"))
     subprocess.check_call(
-        ["cargo", "rustdoc", "--quiet", "--lib", "--all-features", "--",
+        ["cargo", "rustdoc", "--quiet", "-p", "tower-cors", "--lib", "--all-features", "--",
          "-Z", "unstable-options", "--output-format", "json"],
         cwd=ROOT, env=env)
     return json.loads((target / "doc" / "tower_cors.json").read_text())

@@ -93,7 +93,8 @@
 //!    version in through a [`ReloadHandle`].
 //! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs, and for
 //!    judging a live server's answers ([`BrowserRequest::check_preflight`],
-//!    [`BrowserRequest::check_response`]; the `cors-explain` program of the `cli` feature).
+//!    [`BrowserRequest::check_response`]; the `cors-explain` command-line tool, a crate of
+//!    its own).
 //!
 //! The walk of one request:
 //!

@@ -1,5 +1,5 @@
 //! HTTPS: a hand-written server behind rustls, speaking HTTP/2 when the client offers it,
-//! with a certificate from the test CA in `tests/servers/tls/`; and `openssl s_server` with
+//! with a certificate from the test CA in `tests/tls/`; and `openssl s_server` with
 //! an RSA-1024 certificate, which rustls cannot serve.
 
 use std::io::{BufRead, BufReader};
@@ -15,7 +15,7 @@ use super::{answer, cors_explain, Handmade};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/servers/tls")
+        .join("tests/tls")
         .join(name)
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::cors_explain;
+use crate::cors_explain;
 
 /// Writes a policy file. Tests run in parallel and share names, so each file is written
 /// under a name of its own and renamed into place: a reader never sees a half-written file.

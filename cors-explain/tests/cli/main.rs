@@ -1,9 +1,12 @@
-//! `cors-explain --url`, run as a program against live servers on loopback: the echo example
-//! with tower-cors in it (`echo`), hand-written hyper services that set CORS headers
-//! themselves, some of them wrongly (`handmade`), and HTTPS with HTTP/2 (`tls`); here, bad
-//! input, unreachable and silent servers.
+//! `cors-explain` run as a program: `--config`, the dry run of a policy file (`explain`); and
+//! `--url` against live servers on loopback: tower-cors's `echo` example (`echo`, with the
+//! server in `echo_server`), hand-written hyper services that set CORS headers themselves,
+//! some of them wrongly (`handmade`), redirects (`redirect`), and HTTPS with HTTP/2 (`tls`);
+//! here, bad input, unreachable and silent servers.
 
 mod echo;
+mod echo_server;
+mod explain;
 mod handmade;
 mod redirect;
 mod tls;
@@ -22,7 +25,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 
 /// Runs `cors-explain`; returns (exit code, stdout, stderr).
-pub(super) fn cors_explain(args: &[&str]) -> (i32, String, String) {
+pub(crate) fn cors_explain(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_cors-explain"))
         .args(args)
         .output()
@@ -36,29 +39,29 @@ pub(super) fn cors_explain(args: &[&str]) -> (i32, String, String) {
 
 /// A request as a hand-written server received it.
 #[derive(Debug, Clone)]
-pub(super) struct Seen {
-    pub(super) method: String,
-    pub(super) path: String,
-    pub(super) headers: HeaderMap,
+pub(crate) struct Seen {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) headers: HeaderMap,
 }
 
 type Answer = dyn Fn(&Seen) -> Response<Full<Bytes>> + Send + Sync;
 
 /// A hand-written hyper service (HTTP/1.1 and HTTP/2) on a free loopback port, serving until
 /// the test process ends, and the requests it has received.
-pub(super) struct Handmade {
-    pub(super) addr: SocketAddr,
+pub(crate) struct Handmade {
+    pub(crate) addr: SocketAddr,
     log: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Handmade {
-    pub(super) fn start(
+    pub(crate) fn start(
         answer: impl Fn(&Seen) -> Response<Full<Bytes>> + Send + Sync + 'static,
     ) -> Self {
         Self::start_with(None, Arc::new(answer))
     }
 
-    pub(super) fn start_with(tls: Option<tokio_rustls::TlsAcceptor>, answer: Arc<Answer>) -> Self {
+    pub(crate) fn start_with(tls: Option<tokio_rustls::TlsAcceptor>, answer: Arc<Answer>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -109,18 +112,18 @@ impl Handmade {
         Self { addr, log }
     }
 
-    pub(super) fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
     /// The requests received so far.
-    pub(super) fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.log.lock().unwrap().clone()
     }
 }
 
 /// A response with `status` and `headers`, and a short body.
-pub(super) fn answer(status: u16, headers: &[(&str, &str)]) -> Response<Full<Bytes>> {
+pub(crate) fn answer(status: u16, headers: &[(&str, &str)]) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::from("{}"));
     *response.status_mut() = StatusCode::from_u16(status).unwrap();
     for (name, value) in headers {

@@ -1,6 +1,6 @@
 //! Against the echo example: tower-cors in front of an echo service, on loopback.
 
-use crate::echo::Server;
+use crate::echo_server::Server;
 
 use super::cors_explain;
 

@@ -13,7 +13,7 @@
 //! Exit status: 0 when the browser allows the request, 1 when it blocks it, 2 on bad input, a
 //! timeout or an unreachable server.
 //!
-//! Installed with `cargo install --path . --features cli`.
+//! Installed with `cargo install --path cors-explain` at the top of the repository.
 
 use std::process::ExitCode;
 
