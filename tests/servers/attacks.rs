@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::echo::Server;
+use crate::echo_server::Server;
 use crate::support::client;
 
 /// A font behind a `*` policy, fetched through a CDN that forwards two `Origin` headers: the

@@ -11,6 +11,8 @@ mod attacks;
 mod axum;
 #[cfg(feature = "serde")]
 mod echo;
+#[cfg(feature = "serde")]
+mod echo_server;
 mod hyper;
 mod tonic;
 #[cfg(feature = "watch")]
