@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's performance table, produced from a benchmark run: runs `benches/cors.rs`
+# The per-request table of docs/performance.md, produced from a benchmark run: runs `benches/cors.rs`
 # (criterion) and the allocation counts of `tests/alloc.rs`, then prints one Markdown table
 # with, for each case, the median time of the bare inner service; the overhead over it of the
 # floor (the least work that sends the same headers), tower-cors and tower-http; the ratios;

@@ -3,7 +3,7 @@
 #
 # Runs `benches/instructions.rs` (gungraun: each contender serves one request of each case of
 # `benches/cases/mod.rs` under callgrind; tower-cors's three times, keeping the lowest count, as
-# its hash seeds differ between runs), prints the README's instruction table, then compares
+# its hash seeds differ between runs), prints the instruction table of docs/performance.md, then compares
 # tower-cors's overhead over the bare inner service, case by case, with
 # `benches/instructions.baseline`. Exits 1 when a case's overhead grew by more than
 # MAX_GROWTH_PCT percent (3) of its baseline value.
