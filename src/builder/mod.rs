@@ -125,7 +125,8 @@ impl CorsBuilder {
     /// assert!(err.to_string().contains("allow_origins"));
     /// ```
     pub fn build(&self) -> Result<CorsLayer, ConfigError> {
-        let policy = self.settings.compile().map_err(ConfigError::new)?;
+        let mut policy = self.settings.compile().map_err(ConfigError::new)?;
+        policy.source = Some(Box::new(self.settings.clone()));
         #[cfg(feature = "tracing")]
         crate::trace::warnings(&policy.warnings);
         Ok(CorsLayer::from_policy(Arc::new(policy)))

@@ -111,6 +111,9 @@ pub(crate) struct Policy {
     /// Answers to allowed preflights without and with `Access-Control-Allow-Headers`, with
     /// placeholders where a value depends on the request; see [`Policy::answer`].
     preflight_templates: [HeaderMap; 2],
+    /// The settings the policy was built from, for a builder that refines them; set by
+    /// [`CorsBuilder::build`](crate::CorsBuilder::build) on the layer's own policy.
+    pub(crate) source: Option<Box<Settings>>,
 }
 
 /// A yes-or-no setting, possibly decided per request.

@@ -202,6 +202,7 @@ impl Settings {
             warnings: self.warnings(),
             set: None,
             preflight_templates: [HeaderMap::new(), HeaderMap::new()],
+            source: None,
         };
         policy.preflight_templates = [
             policy.preflight_template(false),

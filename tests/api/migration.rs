@@ -306,3 +306,42 @@ fn what_stays_refused_names_the_fix() {
         "{err}"
     );
 }
+
+/// A chain that starts from a layer, as tower-http allows: `CorsLayer::default()` then builder
+/// methods.
+#[test]
+fn a_chain_from_the_default_layer() -> Result<(), ConfigError> {
+    let layer = CorsLayer::default()
+        .allow_headers(AllowHeaders::any())
+        .allow_origin(APP.parse::<HeaderValue>().unwrap())
+        .build()?;
+    assert!(grants(&layer, APP));
+    assert!(!grants(&layer, EVIL));
+    let answer = preflight(&layer, APP, "GET", "x-custom");
+    assert_eq!(answer[header::ACCESS_CONTROL_ALLOW_HEADERS], "*");
+    Ok(())
+}
+
+/// A preset kept in a variable annotated `CorsLayer` and refined over several statements.
+#[test]
+fn a_preset_refined_over_several_statements() -> Result<(), ConfigError> {
+    for restrict in [false, true] {
+        let mut layer: CorsLayer = CorsLayer::permissive().build()?;
+        if restrict {
+            layer = layer
+                .allow_origin(APP.parse::<HeaderValue>().unwrap())
+                .build()?;
+            layer = layer.max_age(Duration::from_secs(60)).build()?;
+        }
+        assert!(grants(&layer, APP));
+        assert_eq!(grants(&layer, EVIL), !restrict, "restrict {restrict}");
+        let answer = preflight(&layer, APP, "PUT", "x-custom");
+        assert_eq!(
+            answer
+                .get(header::ACCESS_CONTROL_MAX_AGE)
+                .map(|v| v.to_str().unwrap()),
+            restrict.then_some("60"),
+        );
+    }
+    Ok(())
+}
