@@ -49,7 +49,12 @@ class Api:
             return "()"
         kind, v = next(iter(t.items()))
         if kind == "resolved_path":
-            return v["path"] + self.args(v.get("args"))
+            # A path inside this crate is written as its source has it (`crate::a::B`): the
+            # name alone, as users see it re-exported, keeps the list free of the layout.
+            path = v["path"]
+            if path.startswith("crate::") or path.startswith("self::") or path.startswith("super::"):
+                path = path.rsplit("::", 1)[-1]
+            return path + self.args(v.get("args"))
         if kind == "primitive" or kind == "generic":
             return v
         if kind == "borrowed_ref":

@@ -6,12 +6,12 @@ use http::request::Parts;
 use http::{HeaderMap, Request};
 use tower_layer::Layer;
 
-use crate::decision::Decision;
 use crate::policy::{Evaluation, Head, Policy};
-use crate::report_only::{Report, ReportOnly};
+use crate::report::decision::Decision;
+use crate::report::warning::ConfigWarning;
+use crate::service::report_only::{Report, ReportOnly};
+use crate::service::shared::{PolicyCell, Shared};
 use crate::service::Cors;
-use crate::shared::{PolicyCell, Shared};
-use crate::warning::ConfigWarning;
 
 /// A validated CORS policy, as a [`Layer`] that wraps services in [`Cors`].
 ///

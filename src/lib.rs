@@ -80,21 +80,27 @@
 //!
 //! # How it works
 //!
-//! The crate is in four parts, each using only the ones before it:
+//! The modules are in layers, each using only the ones before it:
 //!
-//! 1. **The core** (`policy`, with `origin`, `methods`, `headers`, `vary`, `decision`,
-//!    `error`, `field`): plain settings, compiled once into a `Policy`, and the two pure
-//!    functions that decide every request. It knows nothing of services or futures.
-//! 2. **Building** (`builder`, `config`, `presets`): everything that fills the settings; the
-//!    single compile step validates them and reports every problem at once.
-//! 3. **Serving** (`layer`, `service`, `shared`, `reload`, `report_only`, `trace`): the
-//!    [`CorsLayer`], the [`Cors`] service and its [`ResponseFuture`], and what they share;
-//!    with the `watch` feature, [`watch`] follows a configuration file and swaps each valid
-//!    version in through a [`ReloadHandle`].
-//! 4. **Explaining** (`simulate`): the browser's side of an exchange, for dry runs, and for
-//!    judging a live server's answers ([`BrowserRequest::check_preflight`],
-//!    [`BrowserRequest::check_response`]; the `cors-explain` command-line tool, a crate of
-//!    its own).
+//! 1. `report`: what the user reads back ([`Decision`], [`Denial`], [`ConfigError`],
+//!    [`ConfigWarning`], the configuration keys as [`Field`]).
+//! 2. `grant`: one module per CORS concept (origins, methods, request and exposed headers,
+//!    credentials, private network access, max-age, `Vary`), each with its public
+//!    configuration type and its compiled form.
+//! 3. `policy`: the pure core. Plain settings, compiled once into a `Policy`, and the pure
+//!    functions that decide every request; it knows nothing of services or futures.
+//! 4. `service`: the [`Cors`] service and its [`ResponseFuture`], which follow the core's plan,
+//!    with report-only mode and `tracing` events.
+//! 5. `layer`: the [`CorsLayer`] and the entry points that evaluate a request without a
+//!    service ([`CorsLayer::decide`], [`CorsLayer::headers_for`]).
+//! 6. `builder`, then `config` and [`watch`]: everything that fills the settings (the builder,
+//!    the presets, tower-http's names, configuration files, a watched file swapped in through
+//!    a [`ReloadHandle`]); the single compile step validates them and reports every problem
+//!    at once.
+//! 7. `simulate`: the browser's side of an exchange, for dry runs and for judging a live
+//!    server's answers ([`BrowserRequest::check_preflight`],
+//!    [`BrowserRequest::check_response`]; the `cors-explain` command-line tool, a crate of its
+//!    own, uses them).
 //!
 //! The walk of one request:
 //!
@@ -120,38 +126,23 @@
 //! [Private Network Access]: https://wicg.github.io/private-network-access/
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// The pure core and what it is made of: nothing here knows about services.
-mod credentials;
-mod decision;
-mod error;
-mod fetch;
-mod field;
-mod headers;
-mod max_age;
-mod methods;
-mod origin;
+// What a policy grants, one module per CORS concept: origins, methods, request and exposed
+// headers, credentials, private network access, max-age, `Vary`, and the Fetch Standard's facts.
+mod grant;
+// The pure core: compiled policies, and the one place where requests are decided.
 mod policy;
-mod private_network;
-mod util;
-mod vary;
-mod warning;
+// What the user reads back: decisions, configuration problems and warnings, the keys.
+mod report;
 
-// Building a policy: the builder, configuration files and presets fill `policy::Settings`.
+// Building a policy: the builder, presets and tower-http names fill `policy::Settings`.
 mod builder;
-mod compat;
 #[cfg(feature = "serde")]
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 mod config;
-mod presets;
 
 // Serving: the layer, its services and futures, and what they share.
 mod layer;
-mod reload;
-mod report_only;
 mod service;
-mod shared;
-#[cfg(feature = "tracing")]
-mod trace;
 #[cfg(feature = "watch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "watch")))]
 pub mod watch;
@@ -159,26 +150,26 @@ pub mod watch;
 // Explaining: the browser's side of an exchange, for dry runs and live answers.
 mod simulate;
 
-pub use builder::CorsBuilder;
 #[allow(deprecated)]
-pub use compat::{any, preflight_request_headers, Vary};
+pub use builder::compat::{any, preflight_request_headers, Vary};
+pub use builder::reload::ReloadHandle;
+pub use builder::CorsBuilder;
 #[cfg(feature = "serde")]
 pub use config::{CorsConfig, EnvError, EnvProblem, EnvProblemKind};
-pub use credentials::AllowCredentials;
-pub use decision::{Decision, Denial, RequestKind};
-pub use error::{ConfigError, ConfigProblem, ProblemKind};
-pub use field::Field;
-pub use headers::{AllowHeaders, ExposeHeaders};
+pub use grant::credentials::AllowCredentials;
+pub use grant::headers::{AllowHeaders, ExposeHeaders};
+pub use grant::max_age::MaxAge;
+pub use grant::methods::AllowMethods;
+pub use grant::origin::AllowOrigin;
+pub use grant::private_network::AllowPrivateNetwork;
 pub use layer::CorsLayer;
-pub use max_age::MaxAge;
-pub use methods::AllowMethods;
-pub use origin::AllowOrigin;
-pub use private_network::AllowPrivateNetwork;
-pub use reload::ReloadHandle;
-pub use report_only::Report;
+pub use report::decision::{Decision, Denial, RequestKind};
+pub use report::error::{ConfigError, ConfigProblem, ProblemKind};
+pub use report::field::Field;
+pub use report::warning::{ConfigWarning, WarningKind};
+pub use service::report_only::Report;
 pub use service::{Cors, ResponseBody, ResponseFuture};
 pub use simulate::{Blocked, BrowserRequest, Exchange, InvalidRequest, Simulation};
-pub use warning::{ConfigWarning, WarningKind};
 
 /// The wildcard: converts into "allow any" for origins, methods, request headers and exposed
 /// headers.

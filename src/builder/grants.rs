@@ -1,12 +1,12 @@
 //! The setters of what a policy grants.
 
 use super::CorsBuilder;
-use crate::credentials::AllowCredentials;
-use crate::headers::{AllowHeaders, ExposeHeaders};
-use crate::max_age::MaxAge;
-use crate::methods::AllowMethods;
-use crate::origin::AllowOrigin;
-use crate::private_network::AllowPrivateNetwork;
+use crate::grant::credentials::AllowCredentials;
+use crate::grant::headers::{AllowHeaders, ExposeHeaders};
+use crate::grant::max_age::MaxAge;
+use crate::grant::methods::AllowMethods;
+use crate::grant::origin::AllowOrigin;
+use crate::grant::private_network::AllowPrivateNetwork;
 
 impl CorsBuilder {
     /// Which origins may read responses ([`Access-Control-Allow-Origin`][mdn]).

@@ -5,12 +5,15 @@
 
 use std::sync::Arc;
 
-use crate::error::ConfigError;
 use crate::layer::CorsLayer;
 use crate::policy::Settings;
+use crate::report::error::ConfigError;
 
 mod behaviour;
+pub(crate) mod compat;
 mod grants;
+mod presets;
+pub(crate) mod reload;
 mod sets;
 
 /// Collects a CORS policy; [`build`](CorsBuilder::build) validates it into a [`CorsLayer`].
@@ -128,7 +131,7 @@ impl CorsBuilder {
         let mut policy = self.settings.compile().map_err(ConfigError::new)?;
         policy.source = Some(Box::new(self.settings.clone()));
         #[cfg(feature = "tracing")]
-        crate::trace::warnings(&policy.warnings);
+        crate::service::trace::warnings(&policy.warnings);
         Ok(CorsLayer::from_policy(Arc::new(policy)))
     }
 }
@@ -150,7 +153,7 @@ impl CorsBuilder {
 impl Default for CorsLayer {
     fn default() -> Self {
         CorsBuilder::new()
-            .allow_origin(crate::origin::AllowOrigin::none())
+            .allow_origin(crate::grant::origin::AllowOrigin::none())
             .build()
             .expect("the policy that allows no origin is valid")
     }

@@ -3,7 +3,7 @@
 use super::env_error::{EnvError, EnvProblem, EnvProblemKind};
 use super::setting::Setting;
 use super::CorsConfig;
-use crate::field::Field;
+use crate::report::field::Field;
 
 impl CorsConfig {
     /// Reads a configuration from the process environment: the variables named `PREFIX_KEY`,

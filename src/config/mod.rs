@@ -10,9 +10,9 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::builder::CorsBuilder;
-use crate::error::ConfigError;
 use crate::layer::CorsLayer;
 use crate::policy::Settings;
+use crate::report::error::ConfigError;
 
 mod env;
 mod env_error;

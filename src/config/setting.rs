@@ -5,9 +5,9 @@ use std::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use crate::headers::{AllowHeaders, ExposeHeaders};
-use crate::methods::AllowMethods;
-use crate::origin::AllowOrigin;
+use crate::grant::headers::{AllowHeaders, ExposeHeaders};
+use crate::grant::methods::AllowMethods;
+use crate::grant::origin::AllowOrigin;
 
 /// The value of a list key: a string (keyword or comma-separated list) or a list.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,12 +12,12 @@ use super::verdict::{AllowedHeaders, Grant, MaxAge};
 use super::{
     MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
 };
-use crate::decision::RequestKind;
-use crate::headers::HeaderPolicy;
-use crate::methods::MethodPolicy;
-use crate::origin::OriginMatcher;
-use crate::util::WILDCARD;
-use crate::vary::Vary;
+use crate::grant::headers::HeaderPolicy;
+use crate::grant::methods::MethodPolicy;
+use crate::grant::origin::OriginMatcher;
+use crate::grant::util::WILDCARD;
+use crate::grant::vary::Vary;
+use crate::report::decision::RequestKind;
 
 /// The headers the layer writes into the inner service's response.
 ///

@@ -4,10 +4,10 @@
 use super::paths::{is_ambiguous, normalise_prefix};
 use super::set::{PolicySet, Rule};
 use super::{Policy, Settings};
-use crate::error::{ConfigProblem, ProblemKind};
-use crate::field::Field;
-use crate::origin::{normalised_exact, OriginMatcher, OriginSpec};
-use crate::warning::{ConfigWarning, WarningKind};
+use crate::grant::origin::{normalised_exact, OriginMatcher, OriginSpec};
+use crate::report::error::{ConfigProblem, ProblemKind};
+use crate::report::field::Field;
+use crate::report::warning::{ConfigWarning, WarningKind};
 
 /// The problem of paths on the top-level policy, which is the last resort for every path.
 pub(super) fn top_level_paths(paths: &[String]) -> ConfigProblem {

@@ -3,7 +3,7 @@
 use http::HeaderValue;
 
 use super::Policy;
-use crate::decision::Denial;
+use crate::report::decision::Denial;
 
 impl Policy {
     /// Debug mode: the `cors-debug` value for a denial, the reason and the fix, naming the

@@ -9,10 +9,10 @@ use http::{HeaderMap, HeaderValue, Method};
 
 use super::verdict::{AllowedHeaders, Evaluation, Grant, Verdict};
 use super::{Head, Policy, Switch, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
-use crate::decision::{Denial, RequestKind};
-use crate::headers::{HeaderPolicy, Requested};
-use crate::origin::{is_wellformed_request_origin, OriginMatcher};
-use crate::util::{is_token, WILDCARD};
+use crate::grant::headers::{HeaderPolicy, Requested};
+use crate::grant::origin::{is_wellformed_request_origin, OriginMatcher};
+use crate::grant::util::{is_token, WILDCARD};
+use crate::report::decision::{Denial, RequestKind};
 
 impl Policy {
     /// [`Policy::evaluate_chosen`] for a policy evaluated on its own, in tests.

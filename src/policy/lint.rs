@@ -4,13 +4,13 @@
 use std::time::Duration;
 
 use super::Settings;
-use crate::fetch::{is_forbidden_header_name, is_forbidden_method, is_never_exposed};
-use crate::field::Field;
-use crate::headers::{ExposeSpec, HeaderSpec};
-use crate::max_age::MaxAgeSpec;
-use crate::methods::MethodSpec;
-use crate::origin::OriginSpec;
-use crate::warning::{ConfigWarning, WarningKind};
+use crate::grant::fetch::{is_forbidden_header_name, is_forbidden_method, is_never_exposed};
+use crate::grant::headers::{ExposeSpec, HeaderSpec};
+use crate::grant::max_age::MaxAgeSpec;
+use crate::grant::methods::MethodSpec;
+use crate::grant::origin::OriginSpec;
+use crate::report::field::Field;
+use crate::report::warning::{ConfigWarning, WarningKind};
 
 /// Chromium's cap on a preflight cache entry (Firefox's is 24 hours): a longer max-age is cut
 /// to it, so a longer one does not do what it says in the most used browser.

@@ -23,13 +23,13 @@ use std::fmt;
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
-use crate::decision::{Decision, RequestKind};
-use crate::headers::HeaderPolicy;
-use crate::max_age::DurationFn;
-use crate::methods::MethodPolicy;
-use crate::origin::{OriginMatcher, SyncPredicate};
-use crate::vary::Vary;
-use crate::warning::ConfigWarning;
+use crate::grant::headers::HeaderPolicy;
+use crate::grant::max_age::DurationFn;
+use crate::grant::methods::MethodPolicy;
+use crate::grant::origin::{OriginMatcher, SyncPredicate};
+use crate::grant::vary::Vary;
+use crate::report::decision::{Decision, RequestKind};
+use crate::report::warning::ConfigWarning;
 
 mod answer;
 mod compile_set;

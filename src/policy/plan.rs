@@ -8,8 +8,8 @@ use http::{response, HeaderMap, StatusCode};
 
 use super::answer::Decoration;
 use super::{Evaluation, Head, OwnedVerdict, Policy, Selected, Verdict};
-use crate::decision::{Decision, Denial, RequestKind};
-use crate::origin::BoxBoolFuture;
+use crate::grant::origin::BoxBoolFuture;
+use crate::report::decision::{Decision, Denial, RequestKind};
 
 /// What the service does with a request.
 pub(crate) enum Plan {

@@ -13,8 +13,8 @@ use http::HeaderValue;
 
 use super::paths::{is_ambiguous, is_under};
 use super::{Evaluation, Head, Policy, Verdict};
-use crate::decision::{Decision, Denial};
-use crate::origin::{is_wellformed_request_origin, LookupHashBuilder, OriginMatcher};
+use crate::grant::origin::{is_wellformed_request_origin, LookupHashBuilder, OriginMatcher};
+use crate::report::decision::{Decision, Denial};
 
 /// The policies in front of the top-level one.
 #[derive(Debug)]

@@ -7,14 +7,14 @@ use super::{
     MaxAgeValue, Policy, Switch, DEFAULT_MAX_REQUEST_HEADERS, DEFAULT_MAX_REQUEST_HEADER_NAME_LEN,
     VARY_ORIGIN, VARY_PREFLIGHT,
 };
-use crate::credentials::{AllowCredentials, CredentialsSpec};
-use crate::error::{ConfigProblem, ProblemKind};
-use crate::field::Field;
-use crate::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
-use crate::max_age::{MaxAge, MaxAgeSpec};
-use crate::methods::{AllowMethods, MethodPolicy};
-use crate::origin::{AllowOrigin, OriginMatcher};
-use crate::private_network::{AllowPrivateNetwork, PrivateNetworkSpec};
+use crate::grant::credentials::{AllowCredentials, CredentialsSpec};
+use crate::grant::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
+use crate::grant::max_age::{MaxAge, MaxAgeSpec};
+use crate::grant::methods::{AllowMethods, MethodPolicy};
+use crate::grant::origin::{AllowOrigin, OriginMatcher};
+use crate::grant::private_network::{AllowPrivateNetwork, PrivateNetworkSpec};
+use crate::report::error::{ConfigProblem, ProblemKind};
+use crate::report::field::Field;
 
 /// A policy as configured: what the builder, a configuration file and the presets fill in.
 /// Nothing is checked until [`Settings::compile`].

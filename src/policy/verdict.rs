@@ -4,9 +4,9 @@
 use http::header::ACCESS_CONTROL_REQUEST_HEADERS;
 use http::{HeaderMap, HeaderValue};
 
-use crate::decision::{Denial, RequestKind};
-use crate::headers::join_request_headers;
-use crate::origin::{is_wellformed_request_origin, BoxBoolFuture};
+use crate::grant::headers::join_request_headers;
+use crate::grant::origin::{is_wellformed_request_origin, BoxBoolFuture};
+use crate::report::decision::{Denial, RequestKind};
 
 /// What an allowed request is granted: the values that depend on the request, borrowed from the
 /// request and the policy. Nothing is cloned until a value is written into a response.

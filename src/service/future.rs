@@ -122,7 +122,7 @@ impl<F> std::fmt::Debug for ResponseFuture<F> {
 /// The `tracing` event for a decision that waited on an async origin check.
 fn checked(pending: &Pending, allowed: bool) {
     #[cfg(feature = "tracing")]
-    crate::trace::decision(pending.denial_level(), None, &pending.decision(allowed));
+    crate::service::trace::decision(pending.denial_level(), None, &pending.decision(allowed));
     #[cfg(not(feature = "tracing"))]
     let _ = (pending, allowed);
 }
@@ -168,7 +168,7 @@ where
                     let removed = decoration.write(response.headers_mut());
                     #[cfg(feature = "tracing")]
                     if !removed.is_empty() {
-                        crate::trace::replaced_inner_headers(removed);
+                        crate::service::trace::replaced_inner_headers(removed);
                     }
                     #[cfg(not(feature = "tracing"))]
                     let _ = removed;

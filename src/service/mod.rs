@@ -9,12 +9,16 @@ use http::request::Parts;
 use http::{Request, Response};
 use tower_service::Service;
 
-use crate::decision::Decision;
 use crate::policy::{Evaluation, Head, Plan, Policy, Selected, Verdict};
-use crate::shared::{PolicyCell, Shared};
+use crate::report::decision::Decision;
+use crate::service::shared::{PolicyCell, Shared};
 
 mod body;
 mod future;
+pub(crate) mod report_only;
+pub(crate) mod shared;
+#[cfg(feature = "tracing")]
+pub(crate) mod trace;
 
 pub use body::ResponseBody;
 pub use future::ResponseFuture;
@@ -220,7 +224,7 @@ fn observe(
         .then(|| selected.decision(top, verdict, head.uri.path()));
     #[cfg(feature = "tracing")]
     if let Some(decision) = &decision {
-        crate::trace::decision(policy.denial_level, Some(head), decision);
+        crate::service::trace::decision(policy.denial_level, Some(head), decision);
     }
     if policy.decision_extension {
         *extension = decision;

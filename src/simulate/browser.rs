@@ -11,9 +11,9 @@ use http::header::{
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 
 use super::BrowserRequest;
-use crate::methods::is_safelisted_method;
+use crate::grant::methods::is_safelisted_method;
+use crate::grant::util::for_each_element;
 use crate::policy::ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK;
-use crate::util::for_each_element;
 
 /// Why the browser refuses to let the page read the response.
 ///

@@ -1,9 +1,9 @@
 //! Fixes: the configuration change that would let a blocked request through.
 
 use super::{Blocked, BrowserRequest};
-use crate::decision::{Decision, Denial};
-use crate::origin::OriginMatcher;
+use crate::grant::origin::OriginMatcher;
 use crate::policy::Policy;
+use crate::report::decision::{Decision, Denial};
 
 /// The configuration change that would have avoided a denial, naming the policy of a set to
 /// change. `top` is the layer's policy.

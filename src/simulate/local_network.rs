@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::BrowserRequest;
-use crate::origin::parse_request_origin;
+use crate::grant::origin::parse_request_origin;
 
 /// What kind of local address `ip` is, or `None` for a public one.
 fn local_kind(ip: IpAddr) -> Option<&'static str> {

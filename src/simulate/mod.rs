@@ -16,9 +16,9 @@ use std::sync::Arc;
 
 use http::{HeaderMap, Request, StatusCode};
 
-use crate::decision::Decision;
 use crate::layer::CorsLayer;
 use crate::policy::{Head, Policy};
+use crate::report::decision::Decision;
 
 mod browser;
 mod fixes;

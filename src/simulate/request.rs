@@ -8,7 +8,7 @@ use super::rules::{
     is_forbidden_request_header, is_safelisted_request_header, normalize_method,
     SAFELISTED_TOTAL_LIMIT,
 };
-use crate::methods::is_safelisted_method;
+use crate::grant::methods::is_safelisted_method;
 
 /// A cross-origin request as a page's script would make it with `fetch`.
 ///

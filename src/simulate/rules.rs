@@ -4,8 +4,8 @@
 use http::{HeaderName, HeaderValue, Method};
 
 use super::request::InvalidRequest;
-use crate::fetch::{is_forbidden_header_name, is_forbidden_method};
-use crate::util::trim_ows;
+use crate::grant::fetch::{is_forbidden_header_name, is_forbidden_method};
+use crate::grant::util::trim_ows;
 
 /// The most bytes of safelisted header values a request can carry without a preflight.
 pub(super) const SAFELISTED_TOTAL_LIMIT: usize = 1024;

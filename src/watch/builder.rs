@@ -10,9 +10,9 @@ use super::follow::{Follower, Interest};
 use super::load::{Format, Source};
 use super::worker::{Callback, Worker};
 use super::{ConfigWatcher, Running, WatchEvent, WatchStatus, MAX_DEBOUNCE};
+use crate::builder::reload::ReloadHandle;
 use crate::config::CorsConfig;
 use crate::layer::CorsLayer;
-use crate::reload::ReloadHandle;
 
 /// The shortest poll interval: shorter ones are taken as this.
 const MIN_POLL: Duration = Duration::from_millis(10);

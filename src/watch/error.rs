@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::load::Format;
 use crate::config::EnvError;
-use crate::error::ConfigError;
+use crate::report::error::ConfigError;
 
 /// Why a policy file could not be used: when the watch starts (returned) or after a change
 /// (the previous policy stays; see [`WatchStatus::last_error`](super::WatchStatus::last_error)

@@ -86,8 +86,8 @@ use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::builder::reload::ReloadHandle;
 use crate::layer::CorsLayer;
-use crate::reload::ReloadHandle;
 
 mod builder;
 mod error;

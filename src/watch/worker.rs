@@ -12,8 +12,8 @@ use super::error::WatchError;
 use super::follow::{Follower, Interest, Signal};
 use super::load::Source;
 use super::{WatchEvent, WatchStatus};
+use crate::builder::reload::ReloadHandle;
 use crate::layer::CorsLayer;
-use crate::reload::ReloadHandle;
 
 /// What the watcher's thread is told.
 #[derive(Debug)]

@@ -3,9 +3,9 @@
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use tracing::Level;
 
-use crate::decision::Decision;
 use crate::policy::{Head, Removed};
-use crate::warning::ConfigWarning;
+use crate::report::decision::Decision;
+use crate::report::warning::ConfigWarning;
 
 macro_rules! event_at {
     ($level:expr, $($rest:tt)+) => {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use http::{HeaderValue, Method, Uri};
 
-use crate::decision::Decision;
 use crate::policy::{Head, Policy, Verdict};
+use crate::report::decision::Decision;
 
 pub(crate) type Reporter = Arc<dyn Fn(&Report<'_>) + Send + Sync + 'static>;
 

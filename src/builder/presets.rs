@@ -5,10 +5,10 @@ use std::time::Duration;
 use http::Method;
 
 use crate::builder::CorsBuilder;
-use crate::headers::{AllowHeaders, ExposeHeaders};
+use crate::grant::headers::{AllowHeaders, ExposeHeaders};
+use crate::grant::methods::AllowMethods;
+use crate::grant::origin::AllowOrigin;
 use crate::layer::CorsLayer;
-use crate::methods::AllowMethods;
-use crate::origin::AllowOrigin;
 
 /// How long browsers may cache a gRPC-web preflight: two hours, the most Chromium honours.
 const GRPC_WEB_MAX_AGE: Duration = Duration::from_secs(2 * 60 * 60);

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::builder::CorsBuilder;
-use crate::error::ConfigError;
 use crate::layer::CorsLayer;
 use crate::policy::Policy;
-use crate::shared::{PolicyCell, Shared};
+use crate::report::error::ConfigError;
+use crate::service::shared::{PolicyCell, Shared};
 
 impl CorsLayer {
     /// Makes the policy swappable at run time: returns the layer (use it in place of this one)

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use http::header::GetAll;
 use http::HeaderValue;
 
-use crate::util::{for_each_element, is_token_byte, join_values, trim_ows};
+use crate::grant::util::{for_each_element, is_token_byte, join_values, trim_ows};
 
 /// What [`HeaderPolicy::check`](super::HeaderPolicy::check) found in `Access-Control-Request-Headers`.
 #[derive(Clone, Copy, Debug)]
@@ -216,7 +216,7 @@ fn is_tidy_list(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::util::is_token;
+    use crate::grant::util::is_token;
 
     /// The quick reading of a listed line agrees with the byte-by-byte one whenever it
     /// answers, and answers for the lines browsers send.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use http::request::Parts;
 use http::HeaderValue;
 
-use crate::origin::SyncPredicate;
+use crate::grant::origin::SyncPredicate;
 
 /// Whether credentialed requests (cookies, HTTP authentication, client certificates) may read
 /// responses ([`Access-Control-Allow-Credentials`][mdn]).

@@ -3,7 +3,7 @@
 use http::header::{Entry, VARY};
 use http::{HeaderMap, HeaderValue};
 
-use crate::util::{for_each_element, join_values};
+use crate::grant::util::{for_each_element, join_values};
 
 /// A precomputed `Vary` contribution: its tokens, and the joined value to send when none of
 /// them is present yet. The few that exist are statics, so a response future can carry a

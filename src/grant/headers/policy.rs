@@ -5,10 +5,10 @@ use http::{HeaderName, HeaderValue};
 
 use super::request_list::{cmp_to_lowercase, for_each_name, listed_line, Requested, SHORT_LIST};
 use super::{ExposeSpec, HeaderSpec};
-use crate::decision::Denial;
-use crate::error::{ConfigProblem, ProblemKind};
-use crate::field::Field;
-use crate::util::{is_token, join_values};
+use crate::grant::util::{is_token, join_values};
+use crate::report::decision::Denial;
+use crate::report::error::{ConfigProblem, ProblemKind};
+use crate::report::field::Field;
 
 /// Validates and lowercases a list of header names, reporting problems under `field`.
 fn compile_names(

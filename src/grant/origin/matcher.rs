@@ -5,8 +5,8 @@ use std::fmt;
 use super::compile::compile_list;
 use super::list::OriginList;
 use super::{AsyncPredicate, OriginSpec, SyncPredicate};
-use crate::error::{ConfigProblem, ProblemKind};
-use crate::field::Field;
+use crate::report::error::{ConfigProblem, ProblemKind};
+use crate::report::field::Field;
 
 /// The compiled origin policy.
 pub(crate) enum OriginMatcher {

@@ -5,13 +5,13 @@ use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD
 use http::HeaderName;
 
 use crate::builder::CorsBuilder;
-use crate::credentials::AllowCredentials;
-use crate::headers::{AllowHeaders, ExposeHeaders};
+use crate::grant::credentials::AllowCredentials;
+use crate::grant::headers::{AllowHeaders, ExposeHeaders};
+use crate::grant::max_age::MaxAge;
+use crate::grant::methods::AllowMethods;
+use crate::grant::origin::AllowOrigin;
+use crate::grant::private_network::AllowPrivateNetwork;
 use crate::layer::CorsLayer;
-use crate::max_age::MaxAge;
-use crate::methods::AllowMethods;
-use crate::origin::AllowOrigin;
-use crate::private_network::AllowPrivateNetwork;
 use crate::Any;
 
 /// The wildcard, as a function: use the unit struct [`Any`] instead.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use http::request::Parts;
 use http::HeaderValue;
 
-use crate::origin::SyncPredicate;
+use crate::grant::origin::SyncPredicate;
 
 /// Whether to answer Private Network Access preflights
 /// (`Access-Control-Request-Private-Network: true`) with

@@ -1,6 +1,6 @@
 //! The syntax of origins, shared by the configuration and the request path.
 
-use crate::error::ProblemKind;
+use crate::report::error::ProblemKind;
 /// A port as written in an origin or pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum PortSpec {

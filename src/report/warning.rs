@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::error::setting_path;
-use crate::field::Field;
+use crate::report::error::setting_path;
+use crate::report::field::Field;
 
 /// A setting that builds, but that no browser honours or that is almost always a mistake.
 ///

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 use crate::policy::Policy;
-use crate::report_only::ReportOnly;
+use crate::service::report_only::ReportOnly;
 
 /// The enforced policy: fixed, or swappable through a
 /// [`ReloadHandle`](crate::ReloadHandle).

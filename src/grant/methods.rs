@@ -2,9 +2,9 @@
 
 use http::{HeaderValue, Method};
 
-use crate::error::{ConfigProblem, ProblemKind};
-use crate::field::Field;
-use crate::util::{is_token, join_values, WILDCARD};
+use crate::grant::util::{is_token, join_values, WILDCARD};
+use crate::report::error::{ConfigProblem, ProblemKind};
+use crate::report::field::Field;
 
 /// Which methods a preflight may ask for.
 ///

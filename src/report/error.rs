@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::field::Field;
+use crate::report::field::Field;
 
 /// Every problem found while building a [`CorsLayer`](crate::CorsLayer).
 ///

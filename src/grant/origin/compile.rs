@@ -7,8 +7,8 @@ use super::ip::{canonical_ipv6, is_canonical_ipv4, looks_like_ipv4};
 use super::list::{OriginList, PatternRule, FEW_HOSTS};
 use super::parse::{default_port, is_host, split_origin, syntax_problem, PortSpec};
 use super::public_suffix::covered_by_pattern;
-use crate::error::{ConfigProblem, ProblemKind};
-use crate::field::Field;
+use crate::report::error::{ConfigProblem, ProblemKind};
+use crate::report::field::Field;
 
 /// Compiles a list entry by entry, collecting every problem. `allow_public_suffixes` lets
 /// subdomain patterns over a public suffix through.

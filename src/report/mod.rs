@@ -1,0 +1,8 @@
+//! What the user reads back: the decision for a request (`decision`), the problems that stop a
+//! policy from building (`error`), the warnings about settings that build (`warning`), and the
+//! configuration keys all of them name (`field`).
+
+pub(crate) mod decision;
+pub(crate) mod error;
+pub(crate) mod field;
+pub(crate) mod warning;
