@@ -189,7 +189,7 @@ impl CorsBuilder {
 
     /// Development mode: on every response where the layer denied something, a `cors-debug`
     /// header says why and what to change, such as
-    /// `cors-debug: the header "x-custom" is not allowed; add it to allow_headers`, among the
+    /// `cors-debug: the header "x-custom" is not allowed; add "x-custom" to allow_headers`, among the
     /// response headers the developer tools list for the request, where the page itself cannot
     /// read them. In this mode a preflight refused for its method or headers, from an allowed
     /// origin, also carries the origin's grant (`Access-Control-Allow-Origin`, and
@@ -219,7 +219,7 @@ impl CorsBuilder {
     /// let (_, headers) = layer.headers_for(&preflight);
     /// assert_eq!(
     ///     headers["cors-debug"],
-    ///     "the header \"x-custom\" is not allowed; add it to allow_headers"
+    ///     "the header \"x-custom\" is not allowed; add \"x-custom\" to allow_headers"
     /// );
     /// assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example.com");
     /// assert!(headers.get(header::ACCESS_CONTROL_ALLOW_HEADERS).is_none());

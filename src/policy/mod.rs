@@ -29,6 +29,7 @@ use crate::grant::methods::MethodPolicy;
 use crate::grant::origin::{OriginMatcher, SyncPredicate};
 use crate::grant::vary::Vary;
 use crate::report::decision::{Decision, RequestKind};
+use crate::report::field::Field;
 use crate::report::warning::ConfigWarning;
 
 mod answer;
@@ -183,10 +184,10 @@ impl Policy {
 
     /// A configuration key of this policy as a fix names it: `policies[i].name` in a set,
     /// `name` at the top level.
-    pub(crate) fn key(&self, name: &str) -> String {
+    pub(crate) fn key(&self, field: Field) -> String {
         match self.set_index {
-            Some(index) => format!("policies[{index}].{name}"),
-            None => name.to_owned(),
+            Some(index) => format!("policies[{index}].{field}"),
+            None => field.to_string(),
         }
     }
 

@@ -9,7 +9,7 @@ use http::{response, HeaderMap, StatusCode};
 use super::answer::Decoration;
 use super::{Evaluation, Head, OwnedVerdict, Policy, Selected, Verdict};
 use crate::grant::origin::BoxBoolFuture;
-use crate::report::decision::{Decision, Denial, RequestKind};
+use crate::report::decision::{Decision, RequestKind};
 
 /// What the service does with a request.
 pub(crate) enum Plan {
@@ -168,20 +168,14 @@ impl Policy {
     /// on a request that is not a preflight, under `reject_disallowed_origins`.
     fn rejects(&self, verdict: &Verdict<'_>) -> bool {
         self.reject_disallowed_origins
-            && matches!(
-                verdict,
+            && match verdict {
                 Verdict::Denied {
                     kind: RequestKind::Actual,
-                    denial: Denial::MultipleOrigins
-                        | Denial::MalformedOrigin
-                        | Denial::NullOrigin
-                        | Denial::OriginNotAllowed
-                        | Denial::OriginRefusedByPredicate,
+                    denial,
                     ..
-                } | Verdict::OriginRefused {
-                    kind: RequestKind::Actual,
-                    ..
-                }
-            )
+                } => denial.is_origin_refusal(),
+                Verdict::OriginRefused { kind, .. } => *kind == RequestKind::Actual,
+                _ => false,
+            }
     }
 }

@@ -186,16 +186,11 @@ impl<'p> Selected<'p> {
     pub(crate) fn decision(&self, top: &Policy, verdict: &Verdict<'_>, path: &str) -> Decision {
         let mut decision = self.policy.decision(verdict);
         if let (None, Some(set)) = (self.policy.set_index, &top.set) {
-            let origin_refused = matches!(
-                decision.denial,
-                Some(
-                    Denial::OriginNotAllowed
-                        | Denial::NullOrigin
-                        | Denial::MalformedOrigin
-                        | Denial::OriginRefusedByPredicate
-                )
-            );
-            if origin_refused {
+            if decision
+                .denial
+                .as_ref()
+                .is_some_and(Denial::is_origin_refusal)
+            {
                 decision.considered = set.considered(path.as_bytes());
             }
         }

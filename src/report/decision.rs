@@ -84,6 +84,21 @@ pub enum Denial {
     AuthorizationNotCoveredByWildcard,
 }
 
+impl Denial {
+    /// Whether the request was refused for its origin (none admitted, or no single well-formed
+    /// one), rather than for what it asked.
+    pub(crate) fn is_origin_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::MultipleOrigins
+                | Self::MalformedOrigin
+                | Self::NullOrigin
+                | Self::OriginNotAllowed
+                | Self::OriginRefusedByPredicate
+        )
+    }
+}
+
 impl fmt::Display for Denial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

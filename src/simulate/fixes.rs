@@ -4,6 +4,8 @@ use super::{Blocked, BrowserRequest};
 use crate::grant::origin::OriginMatcher;
 use crate::policy::Policy;
 use crate::report::decision::{Decision, Denial};
+use crate::report::field::Field;
+use crate::report::fix::fix_for_denial as report_fix;
 
 /// The configuration change that would have avoided a denial, naming the policy of a set to
 /// change. `top` is the layer's policy.
@@ -32,51 +34,22 @@ pub(super) fn fix_for_denial(
     }
 }
 
-/// The fix within the policy that decided, naming its keys (with `policies[i].` in a set).
+/// The fix within the policy that decided, naming its keys (with `policies[i].` in a set), and,
+/// for a refused origin, the configured entries it nearly matches.
 fn fix_in_policy(denial: &Denial, request: &BrowserRequest, policy: &Policy) -> String {
-    let origin = String::from_utf8_lossy(request.origin.as_bytes());
-    let key = |name: &str| policy.key(name);
-    match denial {
-        Denial::OriginNotAllowed => {
-            let misses = match &policy.origin {
-                OriginMatcher::List(list) => list.near_misses(request.origin.as_bytes(), 3),
-                _ => Vec::new(),
-            };
-            if misses.is_empty() {
-                format!("add {origin:?} to {}", key("allow_origins"))
-            } else {
-                format!(
-                    "add {origin:?} to {} (near misses: {})",
-                    key("allow_origins"),
-                    misses.join("; ")
-                )
-            }
+    let fix = report_fix(denial, Some(request.origin.as_bytes()), &|field| {
+        policy.key(field)
+    });
+    let misses = match (denial, &policy.origin) {
+        (Denial::OriginNotAllowed, OriginMatcher::List(list)) => {
+            list.near_misses(request.origin.as_bytes(), 3)
         }
-        Denial::OriginRefusedByPredicate => {
-            format!("make the origin predicate accept {origin:?}")
-        }
-        Denial::NullOrigin => format!(
-            "add \"null\" to {} (only if sandboxed or file: pages must read the answers)",
-            key("allow_origins")
-        ),
-        Denial::MultipleOrigins | Denial::MalformedOrigin => {
-            format!("{origin:?} is not an origin a browser sends: scheme://host[:port], lowercase, no default port")
-        }
-        Denial::MalformedMethod => "the requested method is not a valid method token".to_owned(),
-        Denial::MethodNotAllowed(m) => format!("add {:?} to {}", m.as_str(), key("allow_methods")),
-        Denial::MalformedRequestHeaders => {
-            "the requested headers are not valid header names".to_owned()
-        }
-        Denial::TooManyRequestHeaders { limit } => {
-            format!("raise {} above {limit}", key("max_request_headers"))
-        }
-        Denial::RequestHeaderNameTooLong { limit } => {
-            format!("raise {} above {limit}", key("max_request_header_name_len"))
-        }
-        Denial::HeaderNotAllowed(h) => format!("add {:?} to {}", h.as_str(), key("allow_headers")),
-        Denial::AuthorizationNotCoveredByWildcard => {
-            format!("add \"authorization\" to {} (the \"*\" wildcard never covers it; \"*, authorization\" allows both)", key("allow_headers"))
-        }
+        _ => Vec::new(),
+    };
+    if misses.is_empty() {
+        fix
+    } else {
+        format!("{fix} (near misses: {})", misses.join("; "))
     }
 }
 
@@ -89,21 +62,21 @@ pub(super) fn fix_for_block(
     top: &Policy,
 ) -> Option<String> {
     let policy = top.at(decision.policy());
-    let key = |name: &str| policy.key(name);
+    let key = |field: Field| policy.key(field);
     Some(match blocked {
         Blocked::WildcardOriginWithCredentials => format!(
             "list the page's origin in {} instead of \"*\": credentialed requests need the exact origin",
-            key("allow_origins")
+            key(Field::AllowOrigins)
         ),
-        Blocked::NoAllowCredentials => format!("set {} = true", key("allow_credentials")),
+        Blocked::NoAllowCredentials => format!("set {} = true", key(Field::AllowCredentials)),
         Blocked::PreflightStatus(_) => format!(
             "set {} to a 2xx status (and {} = false)",
-            key("preflight_status"),
-            key("strict_preflight")
+            key(Field::PreflightStatus),
+            key(Field::StrictPreflight)
         ),
         Blocked::PrivateNetworkNotAllowed => format!(
             "set {} = true (Private Network Access, which only older Chromium versions ask for)",
-            key("allow_private_network")
+            key(Field::AllowPrivateNetwork)
         ),
         _ => return None,
     })

@@ -45,15 +45,15 @@ async fn every_denial_says_why_and_what_to_change() {
         .append(header::ORIGIN, "https://b.example".parse().unwrap());
     let cases: Vec<(&CorsLayer, Request<()>, &str)> = vec![
         (&debug, get("https://evil.example"), "the origin is not allowed by the policy; add the origin to allow_origins"),
-        (&debug, get("null"), "the origin is \"null\", which the policy does not list; add \"null\" to allow_origins if sandboxed or file: pages must read the answers"),
-        (&debug, get("HTTPS://APP.EXAMPLE.COM"), "the Origin header is not a serialized origin (scheme://host[:port], lowercase, no default port); browsers send scheme://host[:port], lowercase, without the default port"),
-        (&debug, two_origins, "the request has more than one Origin header; send a single Origin header"),
-        (&debug, preflight(APP, "DELETE", None), "the method \"DELETE\" is not allowed (methods are case-sensitive); add it to allow_methods"),
+        (&debug, get("null"), "the origin is \"null\", which the policy does not list; add \"null\" to allow_origins (only if sandboxed or file: pages must read the answers)"),
+        (&debug, get("HTTPS://APP.EXAMPLE.COM"), "the Origin header is not a serialized origin (scheme://host[:port], lowercase, no default port); browsers send scheme://host[:port], lowercase, no default port"),
+        (&debug, two_origins, "the request has more than one Origin header; send one Origin header, as browsers do"),
+        (&debug, preflight(APP, "DELETE", None), "the method \"DELETE\" is not allowed (methods are case-sensitive); add \"DELETE\" to allow_methods"),
         (&debug, preflight(APP, "P UT", None), "Access-Control-Request-Method is not a single valid method; send one method token in Access-Control-Request-Method"),
-        (&debug, preflight(APP, "PUT", Some("x-custom")), "the header \"x-custom\" is not allowed; add it to allow_headers"),
+        (&debug, preflight(APP, "PUT", Some("x-custom")), "the header \"x-custom\" is not allowed; add \"x-custom\" to allow_headers"),
         (&debug, preflight(APP, "PUT", Some("a b")), "Access-Control-Request-Headers is not a list of header names; send header names in Access-Control-Request-Headers"),
-        (&debug, preflight(APP, "PUT", Some("content-type,content-type,content-type,content-type")), "Access-Control-Request-Headers names more than 3 headers; raise max_request_headers"),
-        (&wildcard, preflight(APP, "GET", Some("authorization")), "the header \"authorization\" is not covered by the \"*\" wildcard; allow it by name; add \"authorization\" to allow_headers (\"*, authorization\" allows both)"),
+        (&debug, preflight(APP, "PUT", Some("content-type,content-type,content-type,content-type")), "Access-Control-Request-Headers names more than 3 headers; raise max_request_headers above 3"),
+        (&wildcard, preflight(APP, "GET", Some("authorization")), "the header \"authorization\" is not covered by the \"*\" wildcard; allow it by name; add \"authorization\" to allow_headers (the \"*\" wildcard never covers it; \"*, authorization\" allows both)"),
         (&debug, preflight("https://evil.example", "PUT", None), "the origin is not allowed by the policy; add the origin to allow_origins"),
     ];
     for (layer, request, expected) in cases {
@@ -129,6 +129,6 @@ async fn in_a_set_the_fix_names_the_policy() {
     .await;
     assert_eq!(
         headers["cors-debug"],
-        "the method \"PATCH\" is not allowed (methods are case-sensitive); add it to policies[0].allow_methods"
+        "the method \"PATCH\" is not allowed (methods are case-sensitive); add \"PATCH\" to policies[0].allow_methods"
     );
 }
