@@ -7,7 +7,7 @@ use std::sync::Arc;
 use http::request::Parts;
 use http::HeaderValue;
 
-use crate::grant::origin::SyncPredicate;
+use crate::grant::toggle::Toggle;
 
 /// Whether credentialed requests (cookies, HTTP authentication, client certificates) may read
 /// responses ([`Access-Control-Allow-Credentials`][mdn]).
@@ -35,15 +35,7 @@ use crate::grant::origin::SyncPredicate;
 /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials
 #[derive(Clone, Default)]
 #[must_use]
-pub struct AllowCredentials(pub(crate) CredentialsSpec);
-
-#[derive(Clone, Default)]
-pub(crate) enum CredentialsSpec {
-    #[default]
-    No,
-    Yes,
-    Predicate(SyncPredicate),
-}
+pub struct AllowCredentials(pub(crate) Toggle);
 
 impl AllowCredentials {
     /// Allow credentials on every granted request.
@@ -55,7 +47,7 @@ impl AllowCredentials {
     /// # let _ = credentials;
     /// ```
     pub fn yes() -> Self {
-        Self(CredentialsSpec::Yes)
+        Self(Toggle::On)
     }
 
     /// Allow credentials on the granted requests for which `f` returns `true`; it gets the
@@ -82,12 +74,12 @@ impl AllowCredentials {
     where
         F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
     {
-        Self(CredentialsSpec::Predicate(Arc::new(f)))
+        Self(Toggle::Predicate(Arc::new(f)))
     }
 
     /// Whether the policy may allow credentials on some request.
     pub(crate) fn is_possible(&self) -> bool {
-        !matches!(self.0, CredentialsSpec::No)
+        self.0.is_possible()
     }
 }
 
@@ -96,17 +88,13 @@ impl From<bool> for AllowCredentials {
         if allow {
             Self::yes()
         } else {
-            Self(CredentialsSpec::No)
+            Self(Toggle::Off)
         }
     }
 }
 
 impl fmt::Debug for AllowCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            CredentialsSpec::No => f.write_str("AllowCredentials::No"),
-            CredentialsSpec::Yes => f.write_str("AllowCredentials::Yes"),
-            CredentialsSpec::Predicate(_) => f.write_str("AllowCredentials::Predicate(..)"),
-        }
+        self.0.fmt_as("AllowCredentials", f)
     }
 }

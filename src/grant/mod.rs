@@ -7,6 +7,7 @@
 //!   headers (`Access-Control-Expose-Headers`);
 //! - `credentials`: `Access-Control-Allow-Credentials`;
 //! - `private_network`: `Access-Control-Allow-Private-Network`;
+//! - `toggle`: the yes, no or per-request value both of those are;
 //! - `max_age`: `Access-Control-Max-Age`;
 //! - `vary`: the `Vary` values the layer merges into responses;
 //! - `fetch`: facts of the Fetch Standard that settings are checked against (forbidden methods
@@ -20,5 +21,6 @@ pub(crate) mod max_age;
 pub(crate) mod methods;
 pub(crate) mod origin;
 pub(crate) mod private_network;
+pub(crate) mod toggle;
 pub(crate) mod util;
 pub(crate) mod vary;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use http::request::Parts;
 use http::HeaderValue;
 
-use crate::grant::origin::SyncPredicate;
+use crate::grant::toggle::Toggle;
 
 /// Whether to answer Private Network Access preflights
 /// (`Access-Control-Request-Private-Network: true`) with
@@ -30,15 +30,7 @@ use crate::grant::origin::SyncPredicate;
 /// ```
 #[derive(Clone, Default)]
 #[must_use]
-pub struct AllowPrivateNetwork(pub(crate) PrivateNetworkSpec);
-
-#[derive(Clone, Default)]
-pub(crate) enum PrivateNetworkSpec {
-    #[default]
-    No,
-    Yes,
-    Predicate(SyncPredicate),
-}
+pub struct AllowPrivateNetwork(pub(crate) Toggle);
 
 impl AllowPrivateNetwork {
     /// Answer every Private Network Access preflight from an allowed origin.
@@ -48,7 +40,7 @@ impl AllowPrivateNetwork {
     /// # let _ = pna;
     /// ```
     pub fn yes() -> Self {
-        Self(PrivateNetworkSpec::Yes)
+        Self(Toggle::On)
     }
 
     /// Answer the Private Network Access preflights for which `f` returns `true`; it gets the
@@ -82,12 +74,12 @@ impl AllowPrivateNetwork {
     where
         F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
     {
-        Self(PrivateNetworkSpec::Predicate(Arc::new(f)))
+        Self(Toggle::Predicate(Arc::new(f)))
     }
 
     /// Whether some preflight may be granted private network access.
     pub(crate) fn is_possible(&self) -> bool {
-        !matches!(self.0, PrivateNetworkSpec::No)
+        !matches!(self.0, Toggle::Off)
     }
 }
 
@@ -96,17 +88,13 @@ impl From<bool> for AllowPrivateNetwork {
         if allow {
             Self::yes()
         } else {
-            Self(PrivateNetworkSpec::No)
+            Self(Toggle::Off)
         }
     }
 }
 
 impl fmt::Debug for AllowPrivateNetwork {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            PrivateNetworkSpec::No => f.write_str("AllowPrivateNetwork::No"),
-            PrivateNetworkSpec::Yes => f.write_str("AllowPrivateNetwork::Yes"),
-            PrivateNetworkSpec::Predicate(_) => f.write_str("AllowPrivateNetwork::Predicate(..)"),
-        }
+        self.0.fmt_as("AllowPrivateNetwork", f)
     }
 }

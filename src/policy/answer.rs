@@ -9,12 +9,11 @@ use http::{response, HeaderMap, HeaderValue, Response, StatusCode};
 
 use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Found, Removed};
 use super::verdict::{AllowedHeaders, Grant, MaxAge};
-use super::{
-    MaxAgeValue, Policy, Switch, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE,
-};
+use super::{MaxAgeValue, Policy, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE};
 use crate::grant::headers::HeaderPolicy;
 use crate::grant::methods::MethodPolicy;
 use crate::grant::origin::OriginMatcher;
+use crate::grant::toggle::Toggle;
 use crate::grant::util::WILDCARD;
 use crate::grant::vary::Vary;
 use crate::report::decision::RequestKind;
@@ -131,7 +130,7 @@ impl Policy {
     fn preflight_headers(&self, grant: Grant<'_>) -> HeaderMap {
         // The templates hold what is the same for every preflight; credentials or a max-age
         // decided per request, and private network access, are written one by one.
-        let per_request = matches!(self.credentials, Switch::Predicate(_))
+        let per_request = matches!(self.credentials, Toggle::Predicate(_))
             || matches!(self.max_age, MaxAgeValue::Dynamic(_));
         if grant.private_network || per_request {
             let mut headers = self.preflight_grant(grant);
@@ -304,7 +303,7 @@ impl Policy {
         };
         let mut headers = self.preflight_grant(Grant {
             allow_origin: placeholder,
-            credentials: matches!(self.credentials, Switch::On),
+            credentials: matches!(self.credentials, Toggle::On),
             max_age: match &self.max_age {
                 MaxAgeValue::Fixed(value) => Some(MaxAge::Value(value)),
                 MaxAgeValue::Unset | MaxAgeValue::Dynamic(_) => None,

@@ -8,9 +8,10 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method};
 
 use super::verdict::{AllowedHeaders, Evaluation, Grant, Verdict};
-use super::{Head, Policy, Switch, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
+use super::{Head, Policy, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 use crate::grant::headers::{HeaderPolicy, Requested};
 use crate::grant::origin::{is_wellformed_request_origin, OriginMatcher};
+use crate::grant::toggle::Toggle;
 use crate::grant::util::{is_token, WILDCARD};
 use crate::report::decision::{Denial, RequestKind};
 
@@ -162,7 +163,7 @@ impl Policy {
         // `Access-Control-Allow-Private-Network`.
         // The header is looked up only when the policy may allow it: its name is not a
         // standard one, and hashing it costs more than the rest of the check.
-        let private_network = !matches!(self.private_network, Switch::Off)
+        let private_network = !matches!(self.private_network, Toggle::Off)
             && headers
                 .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
                 .is_some_and(|v| v == "true")

@@ -26,7 +26,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use crate::grant::headers::HeaderPolicy;
 use crate::grant::max_age::DurationFn;
 use crate::grant::methods::MethodPolicy;
-use crate::grant::origin::{OriginMatcher, SyncPredicate};
+use crate::grant::origin::OriginMatcher;
+use crate::grant::toggle::Toggle;
 use crate::grant::vary::Vary;
 use crate::report::decision::{Decision, RequestKind};
 use crate::report::field::Field;
@@ -76,12 +77,12 @@ pub(crate) const DEFAULT_MAX_REQUEST_HEADER_NAME_LEN: usize = 128;
 #[derive(Debug)]
 pub(crate) struct Policy {
     pub(crate) origin: OriginMatcher,
-    credentials: Switch,
+    credentials: Toggle,
     methods: MethodPolicy,
     headers: HeaderPolicy,
     expose: Option<HeaderValue>,
     max_age: MaxAgeValue,
-    private_network: Switch,
+    private_network: Toggle,
     /// Whether evaluating calls a function of the request head (an origin, credentials,
     /// max-age or private network predicate), which takes the head as [`Parts`].
     calls_predicate: bool,
@@ -115,33 +116,6 @@ pub(crate) struct Policy {
     /// The settings the policy was built from, for a builder that refines them; set by
     /// [`CorsBuilder::build`](crate::CorsBuilder::build) on the layer's own policy.
     pub(crate) source: Option<Box<Settings>>,
-}
-
-/// A yes-or-no setting, possibly decided per request.
-pub(crate) enum Switch {
-    Off,
-    On,
-    Predicate(SyncPredicate),
-}
-
-impl Switch {
-    fn decide<'a>(&self, origin: &HeaderValue, parts: &impl Fn() -> &'a Parts) -> bool {
-        match self {
-            Self::Off => false,
-            Self::On => true,
-            Self::Predicate(f) => f(origin, parts()),
-        }
-    }
-}
-
-impl fmt::Debug for Switch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Off => "Off",
-            Self::On => "On",
-            Self::Predicate(_) => "Predicate(..)",
-        })
-    }
 }
 
 /// The compiled `Access-Control-Max-Age`.

@@ -4,15 +4,16 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::compile_set::{compile_set, top_level_paths};
 use super::{
-    MaxAgeValue, Policy, Switch, DEFAULT_MAX_REQUEST_HEADERS, DEFAULT_MAX_REQUEST_HEADER_NAME_LEN,
+    MaxAgeValue, Policy, DEFAULT_MAX_REQUEST_HEADERS, DEFAULT_MAX_REQUEST_HEADER_NAME_LEN,
     VARY_ORIGIN, VARY_PREFLIGHT,
 };
-use crate::grant::credentials::{AllowCredentials, CredentialsSpec};
+use crate::grant::credentials::AllowCredentials;
 use crate::grant::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
 use crate::grant::max_age::{MaxAge, MaxAgeSpec};
 use crate::grant::methods::{AllowMethods, MethodPolicy};
 use crate::grant::origin::{AllowOrigin, OriginMatcher};
-use crate::grant::private_network::{AllowPrivateNetwork, PrivateNetworkSpec};
+use crate::grant::private_network::AllowPrivateNetwork;
+use crate::grant::toggle::Toggle;
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::Field;
 
@@ -157,20 +158,12 @@ impl Settings {
         }
 
         let origin_dependent = vary_origin || !matches!(origin, OriginMatcher::Any);
-        let credentials = match &self.allow_credentials.0 {
-            CredentialsSpec::No => Switch::Off,
-            CredentialsSpec::Yes => Switch::On,
-            CredentialsSpec::Predicate(f) => Switch::Predicate(f.clone()),
-        };
-        let private_network = match &self.allow_private_network.0 {
-            PrivateNetworkSpec::No => Switch::Off,
-            PrivateNetworkSpec::Yes => Switch::On,
-            PrivateNetworkSpec::Predicate(f) => Switch::Predicate(f.clone()),
-        };
+        let credentials = self.allow_credentials.0.clone();
+        let private_network = self.allow_private_network.0.clone();
         let calls_predicate = origin.calls_predicate()
             || [&credentials, &private_network]
                 .iter()
-                .any(|s| matches!(s, Switch::Predicate(_)))
+                .any(|s| matches!(s, Toggle::Predicate(_)))
             || matches!(max_age, MaxAgeValue::Dynamic(_));
         let mut policy = Policy {
             origin,
