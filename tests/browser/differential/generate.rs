@@ -68,6 +68,12 @@ pub(super) const PROBED: &[&str] = &[
     "access-control-allow-origin",
 ];
 
+/// A `content-language` value of 129 bytes: over the 128 a safelisted value may have.
+const LONG_LANGUAGE: &str = concat!(
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+);
+
 /// One generated case: the policy, and the `fetch` a page makes against it.
 #[derive(Debug)]
 pub(super) struct Case {
@@ -131,22 +137,37 @@ pub(super) fn case(rng: &mut Rng, index: usize, page_port: u16) -> (Case, CorsLa
             break (toml, layer);
         }
     };
-    let method = rng.pick(&["GET", "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]);
+    // `fetch` uppercases `put` but sends `patch` as written.
+    let method = rng.pick(&[
+        "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "put", "patch",
+    ]);
     let mut headers = rng.some(
         &[
             ("accept", "application/json"),
+            // A double quote is a CORS-unsafe byte: the header needs a preflight.
+            ("accept", "\"quoted\""),
             ("content-language", "en"),
+            ("content-language", LONG_LANGUAGE),
+            ("accept-language", "fr"),
+            ("range", "bytes=0-"),
             ("x-custom", "1"),
-            ("x-other", "2"),
+            ("X-Other", "2"),
             ("authorization", "Bearer token"),
         ],
-        12,
+        7,
     );
+    // One value per name, as a `headers` object of `fetch` holds them.
+    headers.dedup_by(|later, earlier| later.0.eq_ignore_ascii_case(earlier.0));
     if rng.chance(25) {
-        headers.push((
-            "content-type",
-            rng.pick(&["text/plain", "application/json"]),
-        ));
+        let content_type = rng.pick(&[
+            "text/plain",
+            "text/plain;charset=utf-8",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/json",
+            "text/html",
+        ]);
+        headers.push(("content-type", content_type));
     }
     let case = Case {
         toml,
@@ -205,7 +226,7 @@ fn policy(rng: &mut Rng, host: &str, page_port: u16) -> String {
             1 => r#""mirror""#.to_owned(),
             2 => "[]".to_owned(),
             _ => {
-                let mut chosen = vec![if rng.chance(50) {
+                let mut chosen = vec![if rng.chance(60) {
                     exact(host)
                 } else {
                     origins[rng.below(origins.len())].clone()
@@ -236,7 +257,13 @@ fn policy(rng: &mut Rng, host: &str, page_port: u16) -> String {
             keyword_or_list(
                 rng,
                 &["*", "*, authorization", "mirror"],
-                &["content-type", "x-custom", "x-other", "authorization"],
+                &[
+                    "content-type",
+                    "x-custom",
+                    "X-Other",
+                    "authorization",
+                    "range",
+                ],
             ),
         );
     }
@@ -246,7 +273,7 @@ fn policy(rng: &mut Rng, host: &str, page_port: u16) -> String {
             keyword_or_list(
                 rng,
                 &["*"],
-                &["x-one", "x-two", "x-three", "vary", "content-language"],
+                &["x-one", "X-Two", "x-three", "vary", "content-language"],
             ),
         );
     }
