@@ -29,3 +29,11 @@ macro_rules! in_every_engine {
 mod browser;
 mod caches_and_sets;
 mod demo_browser;
+/// Random policies and fetches, each compared with the dry run (`CorsLayer::simulate`): 60
+/// cases per engine, or `DIFF_COUNT`, generated from `DIFF_SEED`; `DIFF_CASE` replays one.
+#[cfg(feature = "serde")]
+mod differential;
+#[cfg(feature = "serde")]
+#[allow(dead_code)]
+#[path = "../servers/echo_server.rs"]
+mod echo_server;
