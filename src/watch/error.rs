@@ -221,18 +221,53 @@ impl fmt::Display for WatchError {
 }
 
 impl Error for WatchError {
-    /// The error underneath, when there is one: its text is also in this error's `Display`.
+    /// The cause of the error underneath, when there is one. The error underneath is not
+    /// returned itself: its text is already in this error's `Display`, and error reporters
+    /// (`anyhow`, `eyre`) that print each source would print it twice.
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         match &self.repr {
-            Repr::Read(err) => Some(&**err),
-            Repr::Env(err) => Some(err),
-            Repr::Config(err) => Some(err),
-            Repr::Watch(err) => Some(&**err),
+            Repr::Read(err) => err.source(),
+            Repr::Env(err) => err.source(),
+            Repr::Config(err) => err.source(),
+            Repr::Watch(err) => err.source(),
             Repr::TooLarge { .. }
             | Repr::UnknownFormat
             | Repr::Empty
             | Repr::Parse { .. }
             | Repr::Missing(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What an error reporter prints: the error, then each source in turn.
+    fn report(err: &dyn Error) -> Vec<String> {
+        let mut lines = vec![err.to_string()];
+        let mut next = err.source();
+        while let Some(source) = next {
+            lines.push(source.to_string());
+            next = source.source();
+        }
+        lines
+    }
+
+    #[test]
+    fn a_reporter_prints_each_message_once() {
+        let path = Path::new("/etc/cors/cors.toml");
+        let inner = io::Error::new(io::ErrorKind::PermissionDenied, "permission denied");
+        let lines = report(&WatchError::read(path, inner));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains("permission denied"), "{lines:?}");
+
+        let config = crate::CorsLayer::builder()
+            .allow_origin("https://a.example/")
+            .build()
+            .unwrap_err();
+        let lines = report(&WatchError::config(path, config));
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains("has a trailing slash"), "{lines:?}");
     }
 }
