@@ -195,9 +195,11 @@ impl CorsLayer {
         let selected = policy.select(head, Some(parts));
         let verdict = match selected.evaluate(head, Some(parts)) {
             Evaluation::Done(verdict) => verdict,
-            Evaluation::Pending { check, provisional } => {
-                provisional.after_origin_check(check.await)
-            }
+            Evaluation::Pending {
+                check,
+                provisional,
+                websocket,
+            } => provisional.after_async_check(check.await, websocket),
         };
         selected.decision(&policy, &verdict, parts.uri.path())
     }

@@ -225,4 +225,50 @@ impl CorsBuilder {
         self.settings.dangerously_allow_public_suffix_patterns = allow;
         self
     }
+
+    /// Let WebSocket handshakes through from any origin. Off by default: browsers send
+    /// `Origin` on a WebSocket handshake but apply no CORS check to it, so the layer refuses
+    /// with `403`, before your service runs, a handshake (HTTP/1.1 `GET` with
+    /// `Upgrade: websocket`, or HTTP/2's extended `CONNECT`) whose origin the policy does not
+    /// admit and that is not the server's own origin (the `Origin`'s host and port are the
+    /// request's `Host`). Requests without `Origin` pass. Turning the guard off lets any page
+    /// open a WebSocket with its users' cookies (cross-site WebSocket hijacking), and is a
+    /// warning.
+    ///
+    /// ```
+    /// use http::{header, Request};
+    /// use tower_cors::{CorsLayer, Denial};
+    ///
+    /// let handshake = |origin| {
+    ///     Request::get("/chat")
+    ///         .header(header::HOST, "chat.example.com")
+    ///         .header(header::UPGRADE, "websocket")
+    ///         .header(header::CONNECTION, "Upgrade")
+    ///         .header(header::ORIGIN, origin)
+    ///         .body(())
+    ///         .unwrap()
+    /// };
+    /// let guarded = CorsLayer::builder().allow_origin("https://app.example.com").build()?;
+    /// assert!(guarded.decide(&handshake("https://app.example.com")).is_allowed());
+    /// // The server's own pages: no CORS grant, but not refused either; the service answers.
+    /// assert_eq!(
+    ///     guarded.decide(&handshake("https://chat.example.com")).denial(),
+    ///     Some(&Denial::OriginNotAllowed)
+    /// );
+    /// assert_eq!(
+    ///     guarded.decide(&handshake("https://evil.example")).denial(),
+    ///     Some(&Denial::CrossOriginWebSocket)
+    /// );
+    ///
+    /// let open = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .dangerously_allow_cross_origin_websockets(true)
+    ///     .build()?;
+    /// assert_eq!(open.decide(&handshake("https://evil.example")).denial(), Some(&Denial::OriginNotAllowed));
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub fn dangerously_allow_cross_origin_websockets(mut self, allow: bool) -> Self {
+        self.settings.dangerously_allow_cross_origin_websockets = allow;
+        self
+    }
 }

@@ -228,6 +228,8 @@ impl CorsConfig {
                 Field::DangerouslyAllowPublicSuffixPatterns => {
                     parse_bool(value).map(|v| self.dangerously_allow_public_suffix_patterns = v)
                 }
+                Field::DangerouslyAllowCrossOriginWebsockets => parse_bool(value)
+                    .map(|v| self.dangerously_allow_cross_origin_websockets = v),
                 Field::DebugHeader => parse_bool(value).map(|v| self.debug_header = v),
                 Field::PreserveInnerCorsHeaders => {
                     parse_bool(value).map(|v| self.preserve_inner_cors_headers = v)

@@ -49,6 +49,7 @@ use setting::Setting;
 /// | `max_request_header_name_len` | number of bytes, at least 1 | [`max_request_header_name_len`](CorsBuilder::max_request_header_name_len) |
 /// | `preserve_inner_cors_headers` | boolean | [`preserve_inner_cors_headers`](CorsBuilder::preserve_inner_cors_headers) |
 /// | `dangerously_allow_public_suffix_patterns` | boolean | [`dangerously_allow_public_suffix_patterns`](CorsBuilder::dangerously_allow_public_suffix_patterns) |
+/// | `dangerously_allow_cross_origin_websockets` | boolean | [`dangerously_allow_cross_origin_websockets`](CorsBuilder::dangerously_allow_cross_origin_websockets) |
 /// | `debug_header` | boolean (development only) | [`debug_header`](CorsBuilder::debug_header) |
 /// | `policies` | a list of tables with the keys above and `paths` (top level only) | [`policy`](CorsBuilder::policy) |
 /// | `paths` | path prefixes (in a `policies` entry only) | [`paths`](CorsBuilder::paths) |
@@ -101,6 +102,7 @@ use setting::Setting;
 ///     max_request_header_name_len = 128
 ///     preserve_inner_cors_headers = false
 ///     dangerously_allow_public_suffix_patterns = false
+///     dangerously_allow_cross_origin_websockets = false
 /// "#)?;
 /// let layer = config.build()?;
 /// # let _ = layer;
@@ -198,6 +200,7 @@ pub struct CorsConfig {
     max_request_header_name_len: Option<usize>,
     preserve_inner_cors_headers: bool,
     dangerously_allow_public_suffix_patterns: bool,
+    dangerously_allow_cross_origin_websockets: bool,
     debug_header: bool,
     paths: Option<Vec<String>>,
     policies: Vec<CorsConfig>,
@@ -269,6 +272,8 @@ impl CorsConfig {
                 .unwrap_or(defaults.max_request_header_name_len),
             preserve_inner_cors_headers: self.preserve_inner_cors_headers,
             dangerously_allow_public_suffix_patterns: self.dangerously_allow_public_suffix_patterns,
+            dangerously_allow_cross_origin_websockets: self
+                .dangerously_allow_cross_origin_websockets,
             debug_header: self.debug_header,
             paths: self.paths.clone(),
             policies: self.policies.iter().map(CorsConfig::settings).collect(),

@@ -27,7 +27,23 @@ impl Policy {
     /// predicates); dry runs pass `None` and predicates get a copy. `origin_admitted` says that
     /// choosing the policy found that its origins admit the request's origin, which is then
     /// not asked again.
+    #[inline]
     pub(super) fn evaluate_chosen<'a>(
+        &'a self,
+        head: Head<'a>,
+        parts: Option<&Parts>,
+        origin_admitted: bool,
+    ) -> Evaluation<'a> {
+        let evaluation = self.evaluate_cors(head, parts, origin_admitted);
+        if self.guard_websockets {
+            self.guard_websocket(evaluation, head)
+        } else {
+            evaluation
+        }
+    }
+
+    /// [`Policy::evaluate_chosen`] as the CORS protocol alone has it.
+    fn evaluate_cors<'a>(
         &'a self,
         head: Head<'a>,
         parts: Option<&Parts>,
@@ -115,6 +131,7 @@ impl Policy {
                 Evaluation::Pending {
                     check,
                     provisional: verdict,
+                    websocket: false,
                 }
             }
             _ => Evaluation::Done(verdict),

@@ -107,6 +107,14 @@ impl Settings {
                 WarningKind::PreservesInnerGrants,
             );
         }
+        if self.dangerously_allow_cross_origin_websockets {
+            warn(
+                Field::DangerouslyAllowCrossOriginWebsockets,
+                None,
+                "",
+                WarningKind::CrossOriginWebSocketsAllowed,
+            );
+        }
         if self.dangerously_allow_public_suffix_patterns {
             warn(
                 Field::DangerouslyAllowPublicSuffixPatterns,

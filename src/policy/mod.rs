@@ -45,6 +45,7 @@ mod plan;
 mod set;
 mod settings;
 mod verdict;
+mod websocket;
 
 pub(crate) use answer::Decoration;
 pub(crate) use head::Head;
@@ -92,6 +93,8 @@ pub(crate) struct Policy {
     preflight_continue: bool,
     max_request_headers: usize,
     max_request_header_name_len: usize,
+    /// Refuse WebSocket handshakes from origins the policy does not admit (see `websocket`).
+    guard_websockets: bool,
     /// Leave the CORS grant headers the inner service set, instead of replacing them.
     preserve_inner_headers: bool,
     /// Say why on every response where the layer denied something (`cors-debug`).

@@ -9,7 +9,7 @@ use http::{response, HeaderMap, StatusCode};
 use super::answer::Decoration;
 use super::{Evaluation, Head, OwnedVerdict, Policy, Selected, Verdict};
 use crate::grant::origin::BoxBoolFuture;
-use crate::report::decision::{Decision, RequestKind};
+use crate::report::decision::{Decision, Denial, RequestKind};
 
 /// What the service does with a request.
 pub(crate) enum Plan {
@@ -32,6 +32,8 @@ pub(crate) struct Pending {
     policy: Arc<Policy>,
     /// Owned: the request it was made from is gone by the time the check answers.
     provisional: OwnedVerdict,
+    /// A WebSocket handshake from another origin than the server's.
+    websocket: bool,
 }
 
 impl Pending {
@@ -64,7 +66,9 @@ impl Pending {
     }
 
     fn verdict(&self, allowed: bool) -> Verdict<'_> {
-        self.provisional.verdict().after_origin_check(allowed)
+        self.provisional
+            .verdict()
+            .after_async_check(allowed, self.websocket)
     }
 
     /// The plan once the check answered: what a dry run follows.
@@ -121,12 +125,17 @@ impl Policy {
     pub(crate) fn plan(self: &Arc<Self>, evaluation: Evaluation<'_>) -> Plan {
         match evaluation {
             Evaluation::Done(verdict) => self.plan_verdict(verdict),
-            Evaluation::Pending { check, provisional } => {
+            Evaluation::Pending {
+                check,
+                provisional,
+                websocket,
+            } => {
                 let forwards = self.forwards(provisional.kind());
                 let pending = Pending {
                     check,
                     policy: Arc::clone(self),
                     provisional: provisional.to_owned(),
+                    websocket,
                 };
                 if forwards {
                     Plan::CheckThenForward(pending)
@@ -167,6 +176,13 @@ impl Policy {
     /// Whether a request is answered with `403` instead of being forwarded: a refused origin
     /// on a request that is not a preflight, under `reject_disallowed_origins`.
     fn rejects(&self, verdict: &Verdict<'_>) -> bool {
+        if let Verdict::Denied {
+            denial: Denial::CrossOriginWebSocket,
+            ..
+        } = verdict
+        {
+            return true;
+        }
         self.reject_disallowed_origins
             && match verdict {
                 Verdict::Denied {

@@ -39,6 +39,7 @@ pub(crate) struct Settings {
     pub(crate) max_request_header_name_len: usize,
     pub(crate) preserve_inner_cors_headers: bool,
     pub(crate) dangerously_allow_public_suffix_patterns: bool,
+    pub(crate) dangerously_allow_cross_origin_websockets: bool,
     pub(crate) debug_header: bool,
     pub(crate) decision_extension: bool,
     /// The path prefixes of a policy of a set; `None`: every path.
@@ -67,6 +68,7 @@ impl Default for Settings {
             max_request_header_name_len: DEFAULT_MAX_REQUEST_HEADER_NAME_LEN,
             preserve_inner_cors_headers: false,
             dangerously_allow_public_suffix_patterns: false,
+            dangerously_allow_cross_origin_websockets: false,
             debug_header: false,
             decision_extension: false,
             paths: None,
@@ -184,6 +186,7 @@ impl Settings {
             max_request_headers: self.max_request_headers,
             max_request_header_name_len: self.max_request_header_name_len,
             preserve_inner_headers: self.preserve_inner_cors_headers,
+            guard_websockets: !self.dangerously_allow_cross_origin_websockets,
             debug_header: self.debug_header,
             set_index: None,
             decision_extension: self.decision_extension,

@@ -238,6 +238,9 @@ pub(crate) enum Evaluation<'a> {
     Pending {
         check: BoxBoolFuture,
         provisional: Verdict<'a>,
+        /// A WebSocket handshake from another origin than the server's: refused with
+        /// [`Denial::CrossOriginWebSocket`] if the check refuses the origin.
+        websocket: bool,
     },
 }
 

@@ -79,6 +79,10 @@ pub enum Denial {
     },
     /// A requested header is not allowed.
     HeaderNotAllowed(HeaderName),
+    /// A WebSocket handshake from an origin the policy does not admit, and not the server's
+    /// own: refused with `403` before the inner service runs (see
+    /// [`CorsBuilder::dangerously_allow_cross_origin_websockets`](crate::CorsBuilder::dangerously_allow_cross_origin_websockets)).
+    CrossOriginWebSocket,
     /// `Authorization` was requested, and the policy allows any header through the wildcard,
     /// which never covers `Authorization`.
     AuthorizationNotCoveredByWildcard,
@@ -95,6 +99,7 @@ impl Denial {
                 | Self::NullOrigin
                 | Self::OriginNotAllowed
                 | Self::OriginRefusedByPredicate
+                | Self::CrossOriginWebSocket
         )
     }
 }
@@ -127,6 +132,9 @@ impl fmt::Display for Denial {
             Self::RequestHeaderNameTooLong { limit } => write!(
                 f,
                 "Access-Control-Request-Headers names a header longer than {limit} bytes"
+            ),
+            Self::CrossOriginWebSocket => f.write_str(
+                "a WebSocket handshake from an origin the policy does not admit, which is not the server's own",
             ),
             Self::HeaderNotAllowed(h) => write!(f, "the header {:?} is not allowed", h.as_str()),
             Self::AuthorizationNotCoveredByWildcard => f.write_str(

@@ -17,7 +17,7 @@ use std::fmt;
 ///     .unwrap_err();
 /// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
 /// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
-/// assert_eq!(Field::ALL.len(), 16);
+/// assert_eq!(Field::ALL.len(), 17);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -52,6 +52,8 @@ pub enum Field {
     PreserveInnerCorsHeaders,
     /// [`CorsBuilder::dangerously_allow_public_suffix_patterns`](crate::CorsBuilder::dangerously_allow_public_suffix_patterns).
     DangerouslyAllowPublicSuffixPatterns,
+    /// [`CorsBuilder::dangerously_allow_cross_origin_websockets`](crate::CorsBuilder::dangerously_allow_cross_origin_websockets).
+    DangerouslyAllowCrossOriginWebsockets,
     /// [`CorsBuilder::debug_header`](crate::CorsBuilder::debug_header).
     DebugHeader,
     /// [`CorsBuilder::paths`](crate::CorsBuilder::paths): the path prefixes a policy of a set
@@ -72,7 +74,7 @@ impl Field {
     /// assert_eq!(Field::ALL[0], Field::AllowOrigins);
     /// assert!(Field::ALL.iter().all(|f| f.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_')));
     /// ```
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 17] = [
         Self::AllowOrigins,
         Self::AllowMethods,
         Self::AllowHeaders,
@@ -88,6 +90,7 @@ impl Field {
         Self::MaxRequestHeaderNameLen,
         Self::PreserveInnerCorsHeaders,
         Self::DangerouslyAllowPublicSuffixPatterns,
+        Self::DangerouslyAllowCrossOriginWebsockets,
         Self::DebugHeader,
     ];
 
@@ -114,6 +117,9 @@ impl Field {
             Self::PreserveInnerCorsHeaders => "preserve_inner_cors_headers",
             Self::DangerouslyAllowPublicSuffixPatterns => {
                 "dangerously_allow_public_suffix_patterns"
+            }
+            Self::DangerouslyAllowCrossOriginWebsockets => {
+                "dangerously_allow_cross_origin_websockets"
             }
             Self::DebugHeader => "debug_header",
             Self::Paths => "paths",

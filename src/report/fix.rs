@@ -43,6 +43,10 @@ pub(crate) fn fix_for_denial(
         Denial::RequestHeaderNameTooLong { limit } => {
             format!("raise {} above {limit}", key(Field::MaxRequestHeaderNameLen))
         }
+        Denial::CrossOriginWebSocket => format!(
+            "add {origin} to {} if its pages may open WebSockets here (browsers apply no CORS check to them)",
+            key(Field::AllowOrigins)
+        ),
         Denial::HeaderNotAllowed(h) => {
             format!("add {:?} to {}", h.as_str(), key(Field::AllowHeaders))
         }

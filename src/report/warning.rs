@@ -207,6 +207,9 @@ pub enum WarningKind {
     /// [`preserve_inner_cors_headers`](crate::CorsBuilder::preserve_inner_cors_headers) is on:
     /// the inner service's own grant headers reach every caller, refused origins included.
     PreservesInnerGrants,
+    /// [`dangerously_allow_cross_origin_websockets`](crate::CorsBuilder::dangerously_allow_cross_origin_websockets)
+    /// is on: any page may open a WebSocket to the server with its users' cookies.
+    CrossOriginWebSocketsAllowed,
     /// In a set of policies, an earlier policy that applies to all of this one's paths admits
     /// this origin (or every origin), so this policy never decides for it.
     HiddenByEarlierPolicy {
@@ -232,6 +235,9 @@ impl fmt::Display for WarningKind {
             }
             Self::MirrorAnyOriginWithCredentials => {
                 "reflects every origin with credentials: any web site can read your users' responses with their cookies"
+            }
+            Self::CrossOriginWebSocketsAllowed => {
+                "is on: any web page may open a WebSocket to this server with its users' cookies and read everything (browsers apply no CORS check to WebSockets)"
             }
             Self::PublicSuffixPatternsAllowed => {
                 "is on: a pattern may cover a public suffix, under which anyone can register a name and read the responses"

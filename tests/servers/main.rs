@@ -17,3 +17,4 @@ mod hyper;
 mod tonic;
 #[cfg(feature = "watch")]
 mod watch;
+mod websocket;

@@ -1,0 +1,86 @@
+//! The WebSocket guard: browsers send `Origin` on a WebSocket handshake but apply no CORS check
+//! to the answer, so any page could open a WebSocket to the server with the user's cookies and
+//! read everything ("cross-site WebSocket hijacking"). The layer refuses, with `403` and before
+//! the inner service runs, a handshake whose origin the chosen policy does not admit and that
+//! is not the server's own origin. Requests without `Origin` (programs, not browsers) pass.
+
+use http::header::ORIGIN;
+
+use super::{Evaluation, Head, Policy, Verdict};
+use crate::report::decision::{Denial, RequestKind};
+
+impl Policy {
+    /// `evaluation` with an origin refusal of a cross-origin WebSocket handshake turned into
+    /// [`Denial::CrossOriginWebSocket`], which the plan answers with `403`.
+    #[inline]
+    pub(super) fn guard_websocket<'a>(
+        &self,
+        evaluation: Evaluation<'a>,
+        head: Head<'a>,
+    ) -> Evaluation<'a> {
+        match evaluation {
+            Evaluation::Done(verdict) if verdict.is_origin_refusal() => {
+                if verdict.kind() == RequestKind::Actual && cross_origin_handshake(head) {
+                    Evaluation::Done(verdict.refuse_websocket())
+                } else {
+                    Evaluation::Done(verdict)
+                }
+            }
+            Evaluation::Pending {
+                check,
+                provisional,
+                websocket: _,
+            } => Evaluation::Pending {
+                websocket: provisional.kind() == RequestKind::Actual
+                    && cross_origin_handshake(head),
+                check,
+                provisional,
+            },
+            evaluation => evaluation,
+        }
+    }
+}
+
+/// Whether `head` is a WebSocket handshake from a page on another origin than the server's.
+fn cross_origin_handshake(head: Head<'_>) -> bool {
+    head.is_websocket_handshake()
+        && !head
+            .headers
+            .get(ORIGIN)
+            .is_some_and(|origin| head.is_same_origin(origin.as_bytes()))
+}
+
+impl Verdict<'_> {
+    /// Whether the request was refused for its origin.
+    pub(super) fn is_origin_refusal(&self) -> bool {
+        match self {
+            Self::OriginRefused { .. } => true,
+            Self::Denied { denial, .. } => denial.is_origin_refusal(),
+            _ => false,
+        }
+    }
+
+    /// This verdict once an async origin check answered `allowed`; `websocket` says the request
+    /// is a cross-origin WebSocket handshake, refused as such when the origin is.
+    pub(crate) fn after_async_check(self, allowed: bool, websocket: bool) -> Self {
+        let verdict = self.after_origin_check(allowed);
+        if websocket {
+            verdict.refuse_websocket()
+        } else {
+            verdict
+        }
+    }
+
+    /// The same verdict, a refused origin becoming a refused WebSocket handshake.
+    pub(super) fn refuse_websocket(self) -> Self {
+        if self.is_origin_refusal() {
+            Self::Denied {
+                kind: self.kind(),
+                denial: Denial::CrossOriginWebSocket,
+                origin_grant: None,
+            }
+        } else {
+            self
+        }
+    }
+}
