@@ -37,3 +37,4 @@ mod differential;
 #[allow(dead_code)]
 #[path = "../servers/echo_server.rs"]
 mod echo_server;
+mod websocket;
