@@ -55,6 +55,9 @@ pub enum Blocked {
     /// plain `http://` URL on a host that is not loopback: browsers block such mixed content
     /// before sending anything.
     MixedContent(Uri),
+    /// A WebSocket handshake answered with this status instead of `101 Switching Protocols`:
+    /// the server refused the connection.
+    HandshakeRefused(StatusCode),
 }
 
 impl fmt::Display for Blocked {
@@ -96,6 +99,10 @@ impl fmt::Display for Blocked {
             Self::PrivateNetworkNotAllowed => {
                 f.write_str("the preflight answer lacks Access-Control-Allow-Private-Network: true")
             }
+            Self::HandshakeRefused(status) => write!(
+                f,
+                "the server refused the WebSocket handshake with {status} (browsers apply no CORS check to WebSockets; the server decides by the Origin alone)"
+            ),
             Self::MixedContent(url) => write!(
                 f,
                 "the page is on an https:// origin and {:?} is not a secure URL: browsers block \

@@ -27,6 +27,7 @@ mod redirect;
 mod request;
 mod rules;
 mod sent;
+mod websocket;
 
 pub use browser::Blocked;
 use fixes::{fix_for_block, fix_for_denial};
@@ -163,6 +164,9 @@ impl CorsLayer {
                 fixes.push(fix_for_denial(denial, decision, request, &policy));
             }
         };
+        if request.websocket {
+            return request.simulate_handshake(&policy, notes);
+        }
         let preflight = request
             .preflight_request()
             .map(|preflight| exchange(&policy, preflight));

@@ -37,6 +37,8 @@ pub struct BrowserRequest {
     pub(super) private_network: bool,
     /// The address the server is reached at, for the Local Network Access note.
     pub(super) server: Option<std::net::IpAddr>,
+    /// A WebSocket connection (`new WebSocket(url)`) rather than a `fetch`.
+    pub(super) websocket: bool,
 }
 
 /// A header name or value that is not valid HTTP.
@@ -95,6 +97,7 @@ impl BrowserRequest {
             credentials: false,
             private_network: false,
             server: None,
+            websocket: false,
         })
     }
 
@@ -279,7 +282,7 @@ impl BrowserRequest {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn needs_preflight(&self) -> bool {
-        !is_safelisted_method(self.method.as_str().as_bytes())
+        !self.websocket && !is_safelisted_method(self.method.as_str().as_bytes())
             || !self.unsafe_header_names().is_empty()
             || self.private_network
     }

@@ -85,6 +85,9 @@ impl BrowserRequest {
         for (name, value) in &self.headers {
             headers.append(name.clone(), value.clone());
         }
+        if self.websocket {
+            self.add_handshake_headers(&mut request);
+        }
         request
     }
 }

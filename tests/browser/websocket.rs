@@ -49,13 +49,21 @@ fn websockets_open_only_from_admitted_origins(engine: Engine) {
     let page = browser.open(&format!("{app_origin}/"));
     let result: Value = browser.eval(&page, &connect_script(&url));
     assert_eq!(result["ok"], json!(true), "{engine:?}: {result}");
-    assert_eq!(result["reply"], json!("echo: hello"), "{engine:?}: {result}");
+    assert_eq!(
+        result["reply"],
+        json!("echo: hello"),
+        "{engine:?}: {result}"
+    );
     assert_eq!(handlers.load(Ordering::SeqCst), 1);
 
     let evil = browser.open(&format!("http://evil.test:{page_port}/"));
     let result: Value = browser.eval(&evil, &connect_script(&url));
     assert_eq!(result["ok"], json!(false), "{engine:?}: {result}");
-    assert_eq!(result.get("timeout"), None, "refused, not timed out: {result}");
+    assert_eq!(
+        result.get("timeout"),
+        None,
+        "refused, not timed out: {result}"
+    );
     assert_eq!(
         handlers.load(Ordering::SeqCst),
         1,
