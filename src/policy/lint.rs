@@ -7,7 +7,7 @@ use super::Settings;
 use crate::grant::fetch::{is_forbidden_header_name, is_forbidden_method, is_never_exposed};
 use crate::grant::headers::{ExposeSpec, HeaderSpec};
 use crate::grant::max_age::MaxAgeSpec;
-use crate::grant::methods::MethodSpec;
+use crate::grant::methods::{is_safelisted_method, MethodSpec};
 use crate::grant::origin::OriginSpec;
 use crate::report::field::Field;
 use crate::report::warning::{ConfigWarning, WarningKind};
@@ -89,6 +89,9 @@ impl Settings {
                 }
             }
         }
+        if matches!(self.max_age.0, MaxAgeSpec::Unset) && self.preflights_can_pass() {
+            warn(Field::MaxAge, None, "", WarningKind::NoMaxAge);
+        }
         if let MaxAgeSpec::Exact(max_age) = self.max_age.0 {
             if max_age > CHROMIUM_PREFLIGHT_CACHE {
                 warn(
@@ -127,6 +130,31 @@ impl Settings {
             warn(Field::DebugHeader, None, "", WarningKind::DebugHeader);
         }
         warnings
+    }
+}
+
+impl Settings {
+    /// Whether a preflight can be allowed: some origin is admitted, and a method other than
+    /// `GET`, `HEAD` and `POST`, a request header or private network access is allowed.
+    fn preflights_can_pass(&self) -> bool {
+        let origins = match &self.allow_origin.0 {
+            OriginSpec::Unset => false,
+            OriginSpec::List(entries) => !entries.is_empty(),
+            _ => true,
+        };
+        let methods = match &self.allow_methods.0 {
+            MethodSpec::Unset => false,
+            MethodSpec::List(methods) => methods
+                .iter()
+                .any(|m| !is_safelisted_method(m.trim().to_ascii_uppercase().as_bytes())),
+            MethodSpec::Any | MethodSpec::Mirror => true,
+        };
+        let headers = match &self.allow_headers.0 {
+            HeaderSpec::Unset => false,
+            HeaderSpec::List(names) => !names.is_empty(),
+            HeaderSpec::Any { .. } | HeaderSpec::Mirror => true,
+        };
+        origins && (methods || headers || self.allow_private_network.is_possible())
     }
 }
 

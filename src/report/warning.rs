@@ -185,6 +185,10 @@ pub enum WarningKind {
     /// A plain `http://` origin other than loopback, with credentials: anyone on the network
     /// path can impersonate it.
     InsecureOriginWithCredentials,
+    /// Preflights can be allowed but no max-age is set: browsers then keep a preflight answer
+    /// for 5 seconds, so a page calling the API pays a round trip every few seconds. An
+    /// explicit `max_age` of 0 is a choice, and no warning.
+    NoMaxAge,
     /// A max-age longer than browsers cache a preflight.
     MaxAgeOverBrowserCaps,
     /// An exposed header that browsers never let scripts read (`set-cookie`).
@@ -250,6 +254,9 @@ impl fmt::Display for WarningKind {
             }
             Self::InsecureOriginWithCredentials => {
                 "is plain http with credentials: anyone on the network path can impersonate it; use https"
+            }
+            Self::NoMaxAge => {
+                "is not set, so browsers keep each preflight answer 5 seconds and a page calling this API pays an extra round trip every few seconds; set max_age_secs (600 keeps it 10 minutes; Chromium caps it at 2 hours), or 0 to say that preflights must not be reused"
             }
             Self::MaxAgeOverBrowserCaps => {
                 "is longer than browsers cache a preflight (Chromium 2 hours, Firefox 24 hours); they use their own cap"

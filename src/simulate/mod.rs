@@ -21,6 +21,7 @@ use crate::policy::{Head, Policy};
 use crate::report::decision::Decision;
 
 mod browser;
+mod cost;
 mod fixes;
 mod local_network;
 mod redirect;
@@ -94,6 +95,8 @@ pub struct Simulation {
     /// policy keeps them
     /// ([`preserve_inner_cors_headers`](crate::CorsBuilder::preserve_inner_cors_headers)).
     pub notes: Vec<String>,
+    /// Whether the request includes credentials, for [`Simulation::readable_headers`].
+    credentials: bool,
 }
 
 impl Simulation {
@@ -184,6 +187,7 @@ impl CorsLayer {
                     blocked: Some(blocked),
                     fixes,
                     notes,
+                    credentials: request.credentials,
                 };
             }
         }
@@ -221,6 +225,7 @@ impl CorsLayer {
             blocked,
             fixes,
             notes,
+            credentials: request.credentials,
         }
     }
 }

@@ -112,6 +112,7 @@ impl BrowserRequest {
             blocked,
             fixes,
             notes,
+            credentials: self.credentials,
         }
     }
 }

@@ -433,7 +433,10 @@ fn dangerous_settings_are_warnings() {
     );
     assert_eq!(
         kinds(CorsLayer::very_permissive()),
-        [WarningKind::MirrorAnyOriginWithCredentials]
+        [
+            WarningKind::MirrorAnyOriginWithCredentials,
+            WarningKind::NoMaxAge
+        ]
     );
     let warning = CorsLayer::very_permissive().build().unwrap().warnings()[0].to_string();
     assert!(warning.starts_with("allow_origins: "), "{warning}");
@@ -445,6 +448,6 @@ fn dangerous_settings_are_warnings() {
         .allow_origin(APP)
         .dangerously_allow_public_suffix_patterns(true);
     assert_eq!(kinds(suffixes), [WarningKind::PublicSuffixPatternsAllowed]);
-    // The plain presets stay quiet.
-    assert!(kinds(CorsLayer::permissive()).is_empty());
+    // The plain preset says only what its preflights cost.
+    assert_eq!(kinds(CorsLayer::permissive()), [WarningKind::NoMaxAge]);
 }

@@ -402,3 +402,69 @@ fn a_dry_run_says_when_the_inner_service_grants_unseen() {
     assert!(simulation.is_allowed());
     assert_eq!(simulation.notes.len(), 1, "{:?}", simulation.notes);
 }
+
+#[test]
+fn what_a_preflight_costs_is_told() {
+    use std::time::Duration;
+    use tower_cors::{BrowserRequest, WarningKind};
+
+    let kinds = |layer: CorsLayer| -> Vec<WarningKind> {
+        layer.warnings().iter().map(|w| w.kind()).collect()
+    };
+    // Preflights can pass and nothing says how long to keep them: a warning.
+    let put = CorsLayer::builder()
+        .allow_origin("https://app.example.com")
+        .allow_methods([Method::PUT]);
+    assert_eq!(kinds(put.clone().build().unwrap()), [WarningKind::NoMaxAge]);
+    let headers = CorsLayer::builder()
+        .allow_origin("https://app.example.com")
+        .allow_headers(["content-type"]);
+    assert_eq!(kinds(headers.build().unwrap()), [WarningKind::NoMaxAge]);
+    // An explicit 0 is a choice; simple methods need no preflight; no origin, no preflight.
+    assert!(kinds(put.clone().max_age(Duration::ZERO).build().unwrap()).is_empty());
+    let simple = CorsLayer::builder()
+        .allow_origin("https://app.example.com")
+        .allow_methods([Method::GET, Method::POST]);
+    assert!(kinds(simple.build().unwrap()).is_empty());
+    let nobody = CorsLayer::builder()
+        .allow_origin(AllowOrigin::none())
+        .allow_methods([Method::PUT]);
+    assert!(kinds(nobody.build().unwrap()).is_empty());
+
+    // The dry run: why the preflight, how long it is reused, what the script can read.
+    let layer = CorsLayer::builder()
+        .allow_origin("https://app.example.com")
+        .allow_methods([Method::PUT])
+        .allow_headers(["content-type"])
+        .expose_headers(["x-request-id"])
+        .max_age(Duration::from_secs(86_400))
+        .build()
+        .unwrap();
+    let request = BrowserRequest::new("https://app.example.com", Method::PUT)
+        .unwrap()
+        .header("content-type", "application/json")
+        .unwrap();
+    let reasons = request.preflight_reasons();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert_eq!(reasons[0], "the method PUT is not GET, HEAD or POST");
+    assert!(reasons[1].starts_with("content-type: application/json is not a CORS-safelisted value"));
+    let simulation = layer.simulate(&request);
+    assert!(simulation.is_allowed());
+    assert_eq!(
+        simulation.preflight_reuse(),
+        Some((Duration::from_secs(7_200), Duration::from_secs(86_400)))
+    );
+    let readable = simulation.readable_headers().unwrap();
+    assert!(
+        readable.contains(&"x-request-id".to_owned()),
+        "{readable:?}"
+    );
+    assert!(!readable.contains(&"x-secret".to_owned()), "{readable:?}");
+    // A plain-text POST needs no preflight at all.
+    let text = BrowserRequest::new("https://app.example.com", Method::POST)
+        .unwrap()
+        .header("content-type", "text/plain")
+        .unwrap();
+    assert!(text.preflight_reasons().is_empty());
+    assert_eq!(layer.simulate(&text).preflight_reuse(), None);
+}

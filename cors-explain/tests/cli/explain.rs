@@ -362,7 +362,18 @@ fn policy_warnings_are_printed() {
     assert!(out.contains("\nPolicy warnings ("), "{out}");
     assert!(out.contains("  - allow_headers[1]: \"cookie\" "), "{out}");
 
-    let clean = config("policy", POLICY);
+    // The shared policy allows preflights without saying how long to keep them.
+    let (_, out, _) = explain(
+        &config("policy", POLICY),
+        &["--origin", "https://app.example.com"],
+    );
+    assert!(
+        out.contains(
+            "  - max_age_secs: is not set, so browsers keep each preflight answer 5 seconds"
+        ),
+        "{out}"
+    );
+    let clean = config("clean", &format!("{POLICY}max_age_secs = 600\n"));
     let (_, out, _) = explain(&clean, &["--origin", "https://app.example.com"]);
     assert!(!out.contains("Policy warnings"), "{out}");
 }
