@@ -27,23 +27,10 @@ impl Policy {
     /// predicates); dry runs pass `None` and predicates get a copy. `origin_admitted` says that
     /// choosing the policy found that its origins admit the request's origin, which is then
     /// not asked again.
-    #[inline]
+    ///
+    /// Every refusal of the origin goes through [`Policy::refuse_origin`], where the
+    /// WebSocket guard turns a cross-origin handshake's refusal into a `403`.
     pub(super) fn evaluate_chosen<'a>(
-        &'a self,
-        head: Head<'a>,
-        parts: Option<&Parts>,
-        origin_admitted: bool,
-    ) -> Evaluation<'a> {
-        let evaluation = self.evaluate_cors(head, parts, origin_admitted);
-        if self.guard_websockets {
-            self.guard_websocket(evaluation, head)
-        } else {
-            evaluation
-        }
-    }
-
-    /// [`Policy::evaluate_chosen`] as the CORS protocol alone has it.
-    fn evaluate_cors<'a>(
         &'a self,
         head: Head<'a>,
         parts: Option<&Parts>,
@@ -65,25 +52,21 @@ impl Policy {
         } else {
             RequestKind::Actual
         };
-        let deny = |denial| {
-            Evaluation::Done(Verdict::Denied {
-                kind,
-                denial,
-                origin_grant: None,
-            })
-        };
+        let refuse = |verdict| Evaluation::Done(self.refuse_origin(verdict, head));
         let origin_bytes = origin.as_bytes();
         let allow_origin = match &self.origin {
             // Open to everyone: the answer is `*` whatever the `Origin` headers say, as it is
             // without one, so that a cache that does not key on `Origin` never stores a
             // refusal (Fetch Standard, "CORS protocol and HTTP caches").
             OriginMatcher::Any => &WILDCARD,
-            _ if origins.next().is_some() => return deny(Denial::MultipleOrigins),
+            _ if origins.next().is_some() => {
+                return refuse(Verdict::denied(kind, Denial::MultipleOrigins))
+            }
             OriginMatcher::List(list) => {
                 if origin_admitted || list.matches(origin_bytes) {
                     origin
                 } else {
-                    return Evaluation::Done(Verdict::OriginRefused { kind, origin });
+                    return refuse(Verdict::OriginRefused { kind, origin });
                 }
             }
             OriginMatcher::Mirror { .. } => {
@@ -92,12 +75,12 @@ impl Policy {
                 {
                     origin
                 } else {
-                    return Evaluation::Done(Verdict::OriginRefused { kind, origin });
+                    return refuse(Verdict::OriginRefused { kind, origin });
                 }
             }
             OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => {
                 if !origin_admitted && !is_wellformed_request_origin(origin_bytes) {
-                    return deny(Denial::MalformedOrigin);
+                    return refuse(Verdict::denied(kind, Denial::MalformedOrigin));
                 }
                 origin
             }
@@ -124,14 +107,18 @@ impl Policy {
         };
         match &self.origin {
             OriginMatcher::Predicate(f) if !origin_admitted => {
-                Evaluation::Done(verdict.after_origin_check(f(origin, parts())))
+                if f(origin, parts()) {
+                    Evaluation::Done(verdict)
+                } else {
+                    refuse(verdict.after_origin_check(false))
+                }
             }
             OriginMatcher::AsyncPredicate(f) => {
                 let check = f(origin.clone(), parts());
                 Evaluation::Pending {
                     check,
+                    websocket: self.guards_handshake(kind, head),
                     provisional: verdict,
-                    websocket: false,
                 }
             }
             _ => Evaluation::Done(verdict),

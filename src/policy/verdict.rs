@@ -98,6 +98,15 @@ pub(crate) enum Verdict<'a> {
 }
 
 impl Verdict<'_> {
+    /// A denial that grants nothing.
+    pub(crate) fn denied(kind: RequestKind, denial: Denial) -> Self {
+        Self::Denied {
+            kind,
+            denial,
+            origin_grant: None,
+        }
+    }
+
     pub(crate) fn kind(&self) -> RequestKind {
         match self {
             Self::NotCors => RequestKind::NotCors,

@@ -6,38 +6,27 @@
 
 use http::header::ORIGIN;
 
-use super::{Evaluation, Head, Policy, Verdict};
+use super::{Head, Policy, Verdict};
 use crate::report::decision::{Denial, RequestKind};
 
 impl Policy {
-    /// `evaluation` with an origin refusal of a cross-origin WebSocket handshake turned into
-    /// [`Denial::CrossOriginWebSocket`], which the plan answers with `403`.
-    #[inline]
-    pub(super) fn guard_websocket<'a>(
-        &self,
-        evaluation: Evaluation<'a>,
-        head: Head<'a>,
-    ) -> Evaluation<'a> {
-        match evaluation {
-            Evaluation::Done(verdict) if verdict.is_origin_refusal() => {
-                if verdict.kind() == RequestKind::Actual && cross_origin_handshake(head) {
-                    Evaluation::Done(verdict.refuse_websocket())
-                } else {
-                    Evaluation::Done(verdict)
-                }
-            }
-            Evaluation::Pending {
-                check,
-                provisional,
-                websocket: _,
-            } => Evaluation::Pending {
-                websocket: provisional.kind() == RequestKind::Actual
-                    && cross_origin_handshake(head),
-                check,
-                provisional,
-            },
-            evaluation => evaluation,
+    /// An origin refusal of a request of this policy: a cross-origin WebSocket handshake's
+    /// becomes [`Denial::CrossOriginWebSocket`], which the plan answers with `403`. Out of line:
+    /// requests whose origin is admitted never pay for the check.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn refuse_origin<'a>(&self, verdict: Verdict<'a>, head: Head<'_>) -> Verdict<'a> {
+        if self.guards_handshake(verdict.kind(), head) {
+            verdict.refuse_websocket()
+        } else {
+            verdict
         }
+    }
+
+    /// Whether the guard applies to a request of `kind`: it is on, and the request is a
+    /// WebSocket handshake from another origin than the server's.
+    pub(super) fn guards_handshake(&self, kind: RequestKind, head: Head<'_>) -> bool {
+        self.guard_websockets && kind == RequestKind::Actual && cross_origin_handshake(head)
     }
 }
 
