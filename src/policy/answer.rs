@@ -249,7 +249,8 @@ impl Policy {
             ),
             // A resource open to everyone says so to every request, CORS or not, so that a
             // cache storing a response to a request without `Origin` (a page loading a font or
-            // a script) serves a usable one to a later `fetch`.
+            // a script) serves a usable one to a later `fetch`
+            // (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
             Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => (
                 Some(WILDCARD.clone()),
                 self.expose.clone(),

@@ -38,6 +38,8 @@ impl Policy {
     ) -> Evaluation<'a> {
         let headers = head.headers;
         let mut origins = headers.get_all(ORIGIN).into_iter();
+        // Without `Origin` a request is not a CORS request: browsers send it on every
+        // cross-origin request (https://fetch.spec.whatwg.org/#origin-header).
         let Some(origin) = origins.next() else {
             return Evaluation::Done(Verdict::NotCors);
         };
@@ -47,6 +49,8 @@ impl Policy {
             .may_be_preflight()
             .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
             .filter(|methods| methods.iter().next().is_some());
+        // A CORS-preflight request: `OPTIONS` with `Access-Control-Request-Method`
+        // (https://fetch.spec.whatwg.org/#cors-preflight-request).
         let kind = if request_methods.is_some() {
             RequestKind::Preflight
         } else {
@@ -54,6 +58,8 @@ impl Policy {
         };
         let refuse = |verdict| Evaluation::Done(self.refuse_origin(verdict, head));
         let origin_bytes = origin.as_bytes();
+        // The value the browser's CORS check compares with its origin, `*` or the origin
+        // itself (https://fetch.spec.whatwg.org/#cors-check).
         let allow_origin = match &self.origin {
             // Open to everyone: the answer is `*` whatever the `Origin` headers say, as it is
             // without one, so that a cache that does not key on `Origin` never stores a
@@ -133,7 +139,10 @@ impl Policy {
         origin: &HeaderValue,
         parts: &impl Fn() -> &'p Parts,
     ) -> Verdict<'a> {
-        // The origin is allowed: only the method or the headers can be refused here.
+        // The origin is allowed: only the method or the headers can be refused here, as the
+        // browser checks them in a preflight's answer
+        // (https://fetch.spec.whatwg.org/#cors-preflight-fetch, steps on the methods and
+        // header names).
         let deny = |denial| Verdict::Denied {
             kind: RequestKind::Preflight,
             denial,

@@ -31,7 +31,8 @@ impl<'a> Head<'a> {
 
     /// Whether this is a CORS preflight: `OPTIONS` with `Origin` and
     /// `Access-Control-Request-Method`, to a path (not the asterisk-form `OPTIONS *`, which
-    /// asks about the server as a whole and which browsers never send).
+    /// asks about the server as a whole and which browsers never send); see
+    /// <https://fetch.spec.whatwg.org/#cors-preflight-request>.
     pub(crate) fn is_preflight(&self) -> bool {
         self.may_be_preflight()
             && self.headers.contains_key(ORIGIN)

@@ -78,9 +78,8 @@ pub(super) fn find_grants_and_vary(headers: &HeaderMap) -> Found {
 
 /// The bit of [`Removed`] for a name starting with `access-control-`: its place among
 /// [`GRANT_HEADERS`], [`OTHER`] for another `Access-Control-Allow-*` header, 0 for a header
-/// that grants nothing (`Access-Control-Request-*` is a request header). Out of line: inlined,
-/// the compiler loads the seven names before the loop over the response's names, for every
-/// response.
+/// that grants nothing (`Access-Control-Request-*` is a request header). Out of line, as
+/// most responses carry no such header.
 #[cold]
 #[inline(never)]
 fn grant_bit(name: &HeaderName) -> u8 {

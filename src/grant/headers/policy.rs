@@ -132,8 +132,8 @@ impl HeaderPolicy {
                 return Err(Denial::RequestHeaderNameTooLong { limit: name_limit });
             }
             let allowed = match self {
-                // A short list is compared name by name, lengths first: most comparisons end
-                // there, and none calls into `memcmp` for nothing.
+                // A short list is compared name by name, lengths first, where most
+                // comparisons end.
                 Self::List { names, .. } if names.len() <= SHORT_LIST => names.iter().any(|n| {
                     n.len() == name.len()
                         && if shape.uppercase {
