@@ -26,8 +26,12 @@ pub(crate) enum Plan {
     CheckThenForward(Pending),
 }
 
-/// A verdict waiting on an async origin check.
-pub(crate) struct Pending {
+/// A verdict waiting on an async origin check. Boxed: only async origin predicates make one,
+/// and a plan, which every request moves, stays the size of its other variants.
+pub(crate) struct Pending(Box<Waiting>);
+
+/// What [`Pending`] holds.
+struct Waiting {
     check: BoxBoolFuture,
     policy: Arc<Policy>,
     /// Owned: the request it was made from is gone by the time the check answers.
@@ -39,41 +43,42 @@ pub(crate) struct Pending {
 impl Pending {
     /// Polls the origin check: `true` when it allowed the origin.
     pub(crate) fn poll_check(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
-        self.check.as_mut().poll(cx)
+        self.0.check.as_mut().poll(cx)
     }
 
     /// The decision once the check answered `allowed`.
     #[cfg(feature = "tracing")]
     pub(crate) fn decision(&self, allowed: bool) -> Decision {
-        self.policy.decision(&self.verdict(allowed))
+        self.0.policy.decision(&self.verdict(allowed))
     }
 
     /// The layer's answer once the check answered (for [`Plan::CheckThenAnswer`]).
     pub(crate) fn answer(&self, allowed: bool) -> response::Parts {
-        self.policy.answer(self.verdict(allowed))
+        self.0.policy.answer(self.verdict(allowed))
     }
 
     /// What to do with the inner service's response once the check answered (for
     /// [`Plan::CheckThenForward`]): the headers to write, or the answer that replaces it.
     pub(crate) fn forwarded(&self, allowed: bool) -> Result<Decoration, response::Parts> {
-        self.policy.forwarded(self.verdict(allowed))
+        self.0.policy.forwarded(self.verdict(allowed))
     }
 
     /// The level of the `tracing` event for the decision.
     #[cfg(feature = "tracing")]
     pub(crate) fn denial_level(&self) -> tracing::Level {
-        self.policy.denial_level
+        self.0.policy.denial_level
     }
 
     fn verdict(&self, allowed: bool) -> Verdict<'_> {
-        self.provisional
+        self.0
+            .provisional
             .verdict()
-            .after_async_check(allowed, self.websocket)
+            .after_async_check(allowed, self.0.websocket)
     }
 
     /// The plan once the check answered: what a dry run follows.
     fn resolve(&self, allowed: bool) -> Plan {
-        self.policy.plan_verdict(self.verdict(allowed))
+        self.0.policy.plan_verdict(self.verdict(allowed))
     }
 }
 
@@ -131,12 +136,12 @@ impl Policy {
                 websocket,
             } => {
                 let forwards = self.forwards(provisional.kind());
-                let pending = Pending {
+                let pending = Pending(Box::new(Waiting {
                     check,
                     policy: Arc::clone(self),
                     provisional: provisional.to_owned(),
                     websocket,
-                };
+                }));
                 if forwards {
                     Plan::CheckThenForward(pending)
                 } else {
@@ -173,25 +178,26 @@ impl Policy {
         }
     }
 
-    /// Whether a request is answered with `403` instead of being forwarded: a refused origin
-    /// on a request that is not a preflight, under `reject_disallowed_origins`.
+    /// Whether a request is answered with `403` instead of being forwarded: a cross-origin
+    /// WebSocket handshake the guard refused, or a refused origin on a request that is not a
+    /// preflight, under `reject_disallowed_origins`.
+    #[inline]
     fn rejects(&self, verdict: &Verdict<'_>) -> bool {
-        if let Verdict::Denied {
-            denial: Denial::CrossOriginWebSocket,
-            ..
-        } = verdict
-        {
-            return true;
-        }
-        self.reject_disallowed_origins
-            && match verdict {
-                Verdict::Denied {
-                    kind: RequestKind::Actual,
-                    denial,
-                    ..
-                } => denial.is_origin_refusal(),
-                Verdict::OriginRefused { kind, .. } => *kind == RequestKind::Actual,
-                _ => false,
+        match verdict {
+            Verdict::NotCors | Verdict::Allowed { .. } => false,
+            Verdict::Denied {
+                denial: Denial::CrossOriginWebSocket,
+                ..
+            } => true,
+            Verdict::Denied {
+                kind: RequestKind::Actual,
+                denial,
+                ..
+            } => self.reject_disallowed_origins && denial.is_origin_refusal(),
+            Verdict::OriginRefused { kind, .. } => {
+                self.reject_disallowed_origins && *kind == RequestKind::Actual
             }
+            Verdict::Denied { .. } => false,
+        }
     }
 }
