@@ -180,7 +180,7 @@ fn check_websocket(
     credentials: bool,
     private_network: bool,
 ) -> Result<(), String> {
-    let (flag, why) = if method != "GET" {
+    let (flag, why) = if !method.eq_ignore_ascii_case("GET") {
         ("--method", "the handshake is always a GET")
     } else if !headers.is_empty() {
         ("--header", "a page cannot set the handshake's headers")
