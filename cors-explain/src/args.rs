@@ -13,6 +13,13 @@ pub(crate) enum Target {
     Config(PathBuf),
     /// A live server.
     Url(Url),
+    /// A policy file, in a dry run of a WebSocket handshake to a `ws://` or `wss://` URL.
+    WebSocketConfig(PathBuf, Url),
+}
+
+/// Whether `url` is a WebSocket URL.
+pub(crate) fn is_websocket(url: &Url) -> bool {
+    matches!(url.scheme(), "ws" | "wss")
 }
 
 /// A parsed command line.
@@ -71,12 +78,26 @@ pub(crate) fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Arg
         }
     }
     let origin = origin.ok_or("--origin is required")?;
+    let url = url.map(|url| parse_url(&url)).transpose()?;
+    if let Some(url) = url.as_ref().filter(|url| is_websocket(url)) {
+        check_websocket(url, &method, &headers, credentials, private_network)?;
+    }
     let target = match (config, url) {
         (Some(config), None) => {
             if timeout.is_some() || cacert.is_some() {
                 return Err("--timeout and --cacert go with --url, not --config".to_owned());
             }
             Target::Config(config)
+        }
+        (Some(config), Some(url)) if is_websocket(&url) => {
+            if timeout.is_some() || cacert.is_some() || path.is_some() {
+                return Err(
+                    "--timeout, --cacert and --path do not go with --config and a \
+                            ws:// URL: nothing is sent, and the path is in the URL"
+                        .into(),
+                );
+            }
+            Target::WebSocketConfig(config, url)
         }
         (None, Some(url)) => {
             if path.is_some() {
@@ -89,12 +110,18 @@ pub(crate) fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Arg
                         .into(),
                 );
             }
-            Target::Url(parse_url(&url)?)
+            Target::Url(url)
         }
-        (Some(_), Some(_)) => return Err("give either --config or --url, not both".into()),
+        (Some(_), Some(_)) => {
+            return Err(
+                "give either --config or --url, not both (with --config, --url takes \
+                        only a ws:// or wss:// URL, for the dry run of a WebSocket handshake)"
+                    .into(),
+            )
+        }
         (None, None) => return Err("--config FILE or --url URL is required".into()),
     };
-    if matches!(target, Target::Url(_)) {
+    if matches!(target, Target::Url(_) | Target::WebSocketConfig(..)) {
         check_origin(&origin)?;
     }
     Ok(Some(Args {
@@ -132,8 +159,10 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 
 fn parse_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|e| format!("--url {text:?} is not a URL: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("--url {text:?} is not an http:// or https:// URL"));
+    if !matches!(url.scheme(), "http" | "https" | "ws" | "wss") {
+        return Err(format!(
+            "--url {text:?} is not an http://, https://, ws:// or wss:// URL"
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(format!(
@@ -141,6 +170,34 @@ fn parse_url(text: &str) -> Result<Url, String> {
         ));
     }
     Ok(url)
+}
+
+/// A page opens a WebSocket with `new WebSocket(url)`: a `GET` whose headers it cannot set.
+fn check_websocket(
+    url: &Url,
+    method: &str,
+    headers: &[(String, String)],
+    credentials: bool,
+    private_network: bool,
+) -> Result<(), String> {
+    let (flag, why) = if !method.eq_ignore_ascii_case("GET") {
+        ("--method", "the handshake is always a GET")
+    } else if !headers.is_empty() {
+        ("--header", "a page cannot set the handshake's headers")
+    } else if credentials {
+        (
+            "--credentials",
+            "the handshake carries the cookies the browser holds for the server, as far as \
+             SameSite allows",
+        )
+    } else if private_network {
+        ("--private-network", "a WebSocket has no preflight")
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{flag} does not apply to a WebSocket ({url} is one): {why}"
+    ))
 }
 
 /// A probe needs the origin as a browser serialises it, to tell same-origin from

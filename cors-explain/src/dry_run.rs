@@ -11,7 +11,7 @@ use crate::report::{preflight_reasons, print_headers, print_request_line, NO_PRE
 use crate::{Failure, Verdict};
 
 /// Reads, parses and validates the policy file.
-fn load(path: &Path) -> Result<CorsLayer, Failure> {
+pub(crate) fn load(path: &Path) -> Result<CorsLayer, Failure> {
     let shown = path.display();
     let text =
         std::fs::read_to_string(path).map_err(|e| Failure(format!("cannot read {shown}: {e}")))?;
@@ -26,6 +26,16 @@ pub(crate) fn run(args: &Args, config: &Path) -> Result<Verdict, Failure> {
     let request = args.browser_request(&args.path).map_err(Failure)?;
     let simulation = layer.simulate(&request);
     report(args, &request, &simulation);
+    print_warnings(&layer);
+    Ok(if simulation.is_allowed() {
+        Verdict::Allowed
+    } else {
+        Verdict::Blocked
+    })
+}
+
+/// The policy's warnings, if it has any.
+pub(crate) fn print_warnings(layer: &CorsLayer) {
     let warnings = layer.warnings();
     if !warnings.is_empty() {
         println!();
@@ -34,14 +44,9 @@ pub(crate) fn run(args: &Args, config: &Path) -> Result<Verdict, Failure> {
             println!("  - {warning}");
         }
     }
-    Ok(if simulation.is_allowed() {
-        Verdict::Allowed
-    } else {
-        Verdict::Blocked
-    })
 }
 
-fn print_request(request: &Request<()>) {
+pub(crate) fn print_request(request: &Request<()>) {
     println!("    {} {}", request.method(), request.uri());
     print_headers(request.headers());
 }

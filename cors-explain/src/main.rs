@@ -10,7 +10,11 @@
 //! - `--config FILE` is a dry run of a tower-cors policy file: `CorsLayer::simulate`, with the
 //!   configuration change that would allow the request.
 //!
-//! Exit status: 0 when the browser allows the request, 1 when it blocks it, 2 on bad input, a
+//! With a `ws://` or `wss://` URL, the request is a WebSocket handshake: `--url` sends it to
+//! the server, `--config FILE --url` is its dry run. Browsers apply no CORS check to it; the
+//! server decides by the `Origin` alone.
+//!
+//! Exit status: 0 when the browser allows the request (or opens the WebSocket), 1 when it blocks it, 2 on bad input, a
 //! timeout or an unreachable server.
 //!
 //! Installed with `cargo install --path cors-explain` at the top of the repository.
@@ -22,19 +26,27 @@ mod dry_run;
 mod probe;
 mod report;
 mod transport;
+mod websocket;
 
 const USAGE: &str = "\
 usage: cors-explain --url URL --origin ORIGIN [OPTIONS]
        cors-explain --config FILE --origin ORIGIN [OPTIONS]
+       cors-explain [--config FILE] --url ws[s]://HOST/PATH --origin ORIGIN [OPTIONS]
 
 Tells whether a browser lets a page on ORIGIN read the answer to a cross-origin request,
-and what to change when it does not.
+and what to change when it does not. With a ws:// or wss:// URL, whether the server accepts a
+WebSocket handshake from ORIGIN (browsers apply no CORS check to WebSockets: the server decides
+by the Origin alone).
 
   --url URL             probe a live server: send the preflight (when needed) and the actual
                         request as a browser would, and check the real answers; redirects
                         are followed as fetch follows them. The actual request is really
-                        sent (without a body): a DELETE deletes
-  --config FILE         dry run of a tower-cors policy (TOML, see tower_cors::CorsConfig)
+                        sent (without a body): a DELETE deletes. With ws:// or wss://,
+                        send the WebSocket handshake (redirects are not followed, as in
+                        browsers)
+  --config FILE         dry run of a tower-cors policy (TOML, see tower_cors::CorsConfig);
+                        with --url ws[s]://..., of a WebSocket handshake to that URL
+                        (nothing is sent)
   --origin ORIGIN       the page's origin, e.g. https://app.example.com (required)
   --method METHOD       the request's method (default GET)
   --header NAME[:VALUE] a header the script sets, repeatable; without a value content-type
@@ -47,7 +59,7 @@ and what to change when it does not.
                         Network Access preflight)
   -h, --help            print this help
 
-Exit status: 0 allowed, 1 blocked, 2 bad input, timeout or unreachable server.";
+Exit status: 0 allowed (WebSocket accepted), 1 blocked, 2 bad input, timeout or unreachable server.";
 
 /// What the browser concludes.
 pub(crate) enum Verdict {
@@ -72,6 +84,8 @@ fn main() -> ExitCode {
     };
     let outcome = match &args.target {
         args::Target::Config(path) => dry_run::run(&args, path),
+        args::Target::WebSocketConfig(path, url) => websocket::dry_run(&args, path, url),
+        args::Target::Url(url) if args::is_websocket(url) => websocket::probe(&args, url),
         args::Target::Url(url) => probe::run(&args, url),
     };
     match outcome {

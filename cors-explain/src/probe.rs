@@ -42,7 +42,7 @@ fn path_of(url: &Url) -> &str {
 }
 
 /// The URL as the library takes it: without its fragment, which is never sent.
-fn uri_of(url: &Url) -> Result<Uri, Failure> {
+pub(crate) fn uri_of(url: &Url) -> Result<Uri, Failure> {
     url[..Position::AfterQuery]
         .parse()
         .map_err(|_| Failure(format!("{url} is not a URL hyper can send")))
@@ -233,16 +233,20 @@ impl Probe<'_> {
             answer.peer
         );
         print_cors_headers(&answer.headers);
-        let note = BrowserRequest::new(&self.args.origin, http::Method::GET)
-            .ok()
-            .and_then(|page| page.local_network_note(answer.peer.ip()));
-        if let Some(note) = note {
+        if let Some(note) = local_network_note(&self.args.origin, answer.peer.ip()) {
             if !self.notes.contains(&note) {
                 self.notes.push(note);
             }
         }
         Ok(answer)
     }
+}
+
+/// The Local Network Access note for a page on `origin` reaching a server at `peer`.
+pub(crate) fn local_network_note(origin: &str, peer: std::net::IpAddr) -> Option<String> {
+    BrowserRequest::new(origin, http::Method::GET)
+        .ok()
+        .and_then(|page| page.local_network_note(peer))
 }
 
 /// Where a redirect goes, unless `fetch` refuses to follow it.

@@ -7,9 +7,13 @@ use tower_cors::{Blocked, BrowserRequest};
 
 /// The first line: what the script asks for.
 pub(crate) fn print_request_line(request: &BrowserRequest, target: &str, origin: &str) {
+    let what = if request.is_websocket() {
+        "WebSocket"
+    } else {
+        request.method().as_str()
+    };
     println!(
-        "Request: {} {target} from {origin}{}",
-        request.method(),
+        "Request: {what} {target} from {origin}{}",
         if request.includes_credentials() {
             " with credentials"
         } else {

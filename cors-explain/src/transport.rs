@@ -1,6 +1,7 @@
 //! Sending one request to a live server and reading the head of its answer: TCP, TLS with
-//! rustls (ALPN offers HTTP/2 and HTTP/1.1), hyper, one connection per request, a time limit
-//! for each.
+//! rustls (ALPN offers HTTP/2 and HTTP/1.1, only HTTP/1.1 for a WebSocket handshake), hyper,
+//! one connection per request, a time limit for each. `ws://` is reached as `http://` and
+//! `wss://` as `https://`.
 
 use std::error::Error;
 use std::net::{IpAddr, SocketAddr};
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ACCEPT, HOST, USER_AGENT};
+use http::header::{ACCEPT, HOST, UPGRADE, USER_AGENT};
 use http::{HeaderMap, HeaderValue, Request, StatusCode, Uri, Version};
 use http_body_util::Empty;
 use hyper::client::conn::{http1, http2};
@@ -35,6 +36,8 @@ pub(crate) struct Answer {
 /// Sends requests, each on a connection of its own.
 pub(crate) struct Client {
     tls: TlsConnector,
+    /// For WebSocket handshakes, which browsers send over HTTP/1.1.
+    tls_http1: TlsConnector,
     timeout: Duration,
 }
 
@@ -77,9 +80,12 @@ impl Client {
             .map_err(|e| Failure(format!("cannot set up TLS: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
+        let mut http1 = config.clone();
+        http1.alpn_protocols = vec![b"http/1.1".to_vec()];
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(Self {
             tls: TlsConnector::from(Arc::new(config)),
+            tls_http1: TlsConnector::from(Arc::new(http1)),
             timeout,
         })
     }
@@ -102,7 +108,8 @@ impl Client {
         let (parts, ()) = request.into_parts();
         let mut request = Request::from_parts(parts, Empty::<Bytes>::new());
         let headers = request.headers_mut();
-        if !headers.contains_key(ACCEPT) {
+        let upgrade = headers.contains_key(UPGRADE);
+        if !headers.contains_key(ACCEPT) && !upgrade {
             headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
         }
         headers.insert(
@@ -112,9 +119,10 @@ impl Client {
         let path = &url[Position::BeforePath..Position::AfterQuery];
         let failed = |e: hyper::Error| Failure(format!("HTTP error from {peer}: {}", chain(&e)));
 
-        let response = if url.scheme() == "https" {
+        let response = if matches!(url.scheme(), "https" | "wss") {
             let name = server_name(url)?;
-            let tls = self.tls.connect(name, stream).await.map_err(|e| {
+            let connector = if upgrade { &self.tls_http1 } else { &self.tls };
+            let tls = connector.connect(name, stream).await.map_err(|e| {
                 Failure(format!(
                     "TLS with {peer} failed: {}{}",
                     chain(&e),

@@ -6,7 +6,7 @@ use crate::cors_explain;
 
 /// Writes a policy file. Tests run in parallel and share names, so each file is written
 /// under a name of its own and renamed into place: a reader never sees a half-written file.
-fn config(name: &str, toml: &str) -> PathBuf {
+pub(crate) fn config(name: &str, toml: &str) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

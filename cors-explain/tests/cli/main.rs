@@ -2,6 +2,7 @@
 //! `--url` against live servers on loopback: tower-cors's `echo` example (`echo`, with the
 //! server in `echo_server`), hand-written hyper services that set CORS headers themselves,
 //! some of them wrongly (`handmade`), redirects (`redirect`), and HTTPS with HTTP/2 (`tls`);
+//! WebSocket handshakes to tower-cors's `websocket` example and their dry runs (`websocket`);
 //! here, bad input, unreachable and silent servers.
 
 mod echo;
@@ -10,6 +11,7 @@ mod explain;
 mod handmade;
 mod redirect;
 mod tls;
+mod websocket;
 
 use std::convert::Infallible;
 use std::net::{SocketAddr, TcpListener};
@@ -189,7 +191,7 @@ fn bad_input_exits_with_2() {
         ),
         (
             &["--url", "ftp://127.0.0.1/", "--origin", "https://a.example"][..],
-            "is not an http:// or https:// URL",
+            "is not an http://, https://, ws:// or wss:// URL",
         ),
         (
             &[

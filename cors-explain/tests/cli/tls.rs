@@ -13,13 +13,13 @@ use tokio_rustls::TlsAcceptor;
 
 use super::{answer, cors_explain, Handmade};
 
-fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tls")
         .join(name)
 }
 
-fn acceptor() -> TlsAcceptor {
+pub(crate) fn acceptor() -> TlsAcceptor {
     let certs = CertificateDer::pem_file_iter(fixture("localhost.pem"))
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
