@@ -7,7 +7,7 @@ use http::Request;
 use tower_cors::{CorsConfig, CorsLayer, Exchange, Simulation};
 
 use crate::args::Args;
-use crate::report::{preflight_reasons, print_headers, print_request_line, NO_PREFLIGHT};
+use crate::report::{duration, preflight_reasons, print_headers, print_request_line, NO_PREFLIGHT};
 use crate::{Failure, Verdict};
 
 /// Reads, parses and validates the policy file.
@@ -89,6 +89,20 @@ fn report(args: &Args, request: &tower_cors::BrowserRequest, simulation: &Simula
     match &simulation.blocked {
         None => println!("Browser: ALLOWED, the page can read the response"),
         Some(blocked) => println!("Browser: BLOCKED, {blocked}"),
+    }
+    if let Some((chromium, firefox)) = simulation.preflight_reuse() {
+        println!(
+            "Preflight answer reused for: {} in Chromium, {} in Firefox (Access-Control-Max-Age, \
+             capped at 2 h and 24 h; 5 s without it)",
+            duration(chromium),
+            duration(firefox)
+        );
+    }
+    if let Some(readable) = simulation.readable_headers() {
+        println!(
+            "Response headers the script can read: {} (any other reads as null)",
+            readable.join(", ")
+        );
     }
     for note in &simulation.notes {
         println!();

@@ -23,26 +23,25 @@ pub(crate) fn print_request_line(request: &BrowserRequest, target: &str, origin:
     println!();
 }
 
-/// Why the browser sends a preflight, in a sentence.
+/// Why the browser sends a preflight, in a sentence: the library's reasons, each part of the
+/// request that needs one.
 pub(crate) fn preflight_reasons(request: &BrowserRequest, private_network: bool) -> String {
-    let names = request.unsafe_header_names();
-    let mut why = Vec::new();
-    if !matches!(request.method().as_str(), "GET" | "HEAD" | "POST") {
-        why.push(format!(
-            "the method {} is not GET, HEAD or POST",
-            request.method()
-        ));
-    }
-    if !names.is_empty() {
-        why.push(format!(
-            "the header(s) {} are not CORS-safelisted",
-            names.join(", ")
-        ));
-    }
-    if private_network {
-        why.push("the server is on a more private network".to_owned());
+    let mut why = request.preflight_reasons();
+    let private = "the server is on a more private network".to_owned();
+    if private_network && !why.contains(&private) {
+        why.push(private);
     }
     why.join("; ")
+}
+
+/// A duration as a person reads it: `5 s`, `10 min`, `2 h`.
+pub(crate) fn duration(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
 }
 
 pub(crate) const NO_PREFLIGHT: &str =
