@@ -8,8 +8,8 @@ use url::{Position, Url};
 
 use crate::args::Args;
 use crate::report::{
-    preflight_reasons, print_cors_headers, print_headers, print_request_line, server_fixes,
-    status_text, Stage, NO_PREFLIGHT,
+    duration, preflight_reasons, print_cors_headers, print_headers, print_request_line,
+    server_fixes, status_text, Stage, NO_PREFLIGHT,
 };
 use crate::transport::{Answer, Client};
 use crate::{Failure, Verdict};
@@ -103,7 +103,13 @@ impl Probe<'_> {
                             answer.headers,
                         );
                     }
-                    println!("  browser: the preflight passes");
+                    let (chromium, firefox) = request.preflight_reuse(&answer.headers);
+                    println!(
+                        "  browser: the preflight passes; its answer is reused for {} in \
+                         Chromium, {} in Firefox",
+                        duration(chromium),
+                        duration(firefox)
+                    );
                 }
                 None if redirects == 0 => println!("{NO_PREFLIGHT}"),
                 None => println!("Preflight: not needed"),
@@ -123,6 +129,10 @@ impl Probe<'_> {
                 }
                 println!();
                 println!("Browser: ALLOWED, the page can read the response");
+                println!(
+                    "Response headers the script can read: {} (any other reads as null)",
+                    request.readable_headers(&answer.headers).join(", ")
+                );
                 return Ok(Verdict::Allowed);
             };
             // The redirect itself must pass the CORS check before it is followed.

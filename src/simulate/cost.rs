@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use http::header::{ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE};
-use http::HeaderName;
+use http::{HeaderMap, HeaderName};
 
 use super::request::BrowserRequest;
 use super::rules::{is_safelisted_request_header, SAFELISTED_TOTAL_LIMIT};
@@ -136,16 +136,7 @@ impl Simulation {
         let preflight = self.preflight.as_ref()?;
         // The preflight failed: nothing to reuse.
         self.actual.as_ref()?;
-        let max_age = preflight
-            .headers
-            .get(ACCESS_CONTROL_MAX_AGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(Duration::from_secs);
-        Some(match max_age {
-            Some(age) => (age.min(CHROMIUM_CAP), age.min(FIREFOX_CAP)),
-            None => (DEFAULT_REUSE, DEFAULT_REUSE),
-        })
+        Some(reuse(&preflight.headers))
     }
 
     /// The response headers the script can read, when the page can read the response: the
@@ -172,23 +163,79 @@ impl Simulation {
             return None;
         }
         let actual = self.actual.as_ref()?;
-        let credentials = self.credentials;
-        let mut names: Vec<String> = SAFELISTED_RESPONSE_HEADERS
-            .iter()
-            .map(|n| (*n).to_owned())
-            .collect();
-        for value in actual.headers.get_all(ACCESS_CONTROL_EXPOSE_HEADERS) {
-            for name in String::from_utf8_lossy(value.as_bytes()).split(',') {
-                let name = name.trim().to_ascii_lowercase();
-                if name == "*" && !credentials {
-                    names.push("* (every header)".to_owned());
-                } else if HeaderName::from_bytes(name.as_bytes()).is_ok() {
-                    names.push(name);
-                }
+        Some(readable(&actual.headers, self.credentials))
+    }
+}
+
+impl BrowserRequest {
+    /// For how long the browser reuses a passed preflight's answer with these `headers`, as
+    /// `(Chromium, Firefox)`; see [`Simulation::preflight_reuse`]. For answers from any server.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use http::{HeaderMap, Method};
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::PUT)?;
+    /// let mut answer = HeaderMap::new();
+    /// answer.insert("access-control-max-age", "600".parse()?);
+    /// let ten_minutes = Duration::from_secs(600);
+    /// assert_eq!(request.preflight_reuse(&answer), (ten_minutes, ten_minutes));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn preflight_reuse(&self, headers: &HeaderMap) -> (Duration, Duration) {
+        reuse(headers)
+    }
+
+    /// The response headers the script can read from an answer with these `headers`, which
+    /// the browser let the page read; see [`Simulation::readable_headers`]. For answers from
+    /// any server.
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method};
+    /// use tower_cors::BrowserRequest;
+    ///
+    /// let request = BrowserRequest::new("https://app.example.com", Method::GET)?;
+    /// let mut answer = HeaderMap::new();
+    /// answer.insert("access-control-expose-headers", "X-Request-Id".parse()?);
+    /// assert!(request.readable_headers(&answer).contains(&"x-request-id".to_owned()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn readable_headers(&self, headers: &HeaderMap) -> Vec<String> {
+        readable(headers, self.credentials)
+    }
+}
+
+/// `Access-Control-Max-Age` capped at each engine's limit, or the engines' default.
+fn reuse(headers: &HeaderMap) -> (Duration, Duration) {
+    let max_age = headers
+        .get(ACCESS_CONTROL_MAX_AGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_secs);
+    match max_age {
+        Some(age) => (age.min(CHROMIUM_CAP), age.min(FIREFOX_CAP)),
+        None => (DEFAULT_REUSE, DEFAULT_REUSE),
+    }
+}
+
+/// The safelisted response headers and those `headers` expose (`*` only without credentials).
+fn readable(headers: &HeaderMap, credentials: bool) -> Vec<String> {
+    let mut names: Vec<String> = SAFELISTED_RESPONSE_HEADERS
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect();
+    for value in headers.get_all(ACCESS_CONTROL_EXPOSE_HEADERS) {
+        for name in String::from_utf8_lossy(value.as_bytes()).split(',') {
+            let name = name.trim().to_ascii_lowercase();
+            if name == "*" && !credentials {
+                names.push("* (every header)".to_owned());
+            } else if HeaderName::from_bytes(name.as_bytes()).is_ok() {
+                names.push(name);
             }
         }
-        names.sort();
-        names.dedup();
-        Some(names)
     }
+    names.sort();
+    names.dedup();
+    names
 }
