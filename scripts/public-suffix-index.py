@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Derives src/origin/public_suffix/parents.txt from the Public Suffix List that the `psl` crate
+"""Derives src/grant/origin/public_suffix/parents.txt from the Public Suffix List that the `psl` crate
 ships (its data/rules.txt, at the version Cargo.lock resolves).
 
 The `psl` crate answers "is this name a public suffix?" but cannot list the suffixes below a
@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-OUT = ROOT / "src" / "origin" / "public_suffix" / "parents.txt"
+OUT = ROOT / "src" / "grant" / "origin" / "public_suffix" / "parents.txt"
 
 
 def psl_package():
