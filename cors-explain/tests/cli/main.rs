@@ -6,10 +6,13 @@
 //! here, bad input, unreachable and silent servers.
 
 mod echo;
+#[allow(dead_code)]
+#[path = "../../../tests/servers/echo_server.rs"]
 mod echo_server;
 mod explain;
 mod handmade;
 mod redirect;
+mod support;
 mod tls;
 mod websocket;
 
