@@ -49,6 +49,7 @@ use std::collections::HashMap;
 use std::error::Error;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -324,7 +325,18 @@ fn database() -> PathBuf {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("widget: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Serves the API, or changes or lists the table, as the arguments say.
+async fn run() -> Result<(), Box<dyn Error + Send + Sync>> {
     let db = database();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
