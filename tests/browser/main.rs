@@ -28,6 +28,7 @@ macro_rules! in_every_engine {
 
 mod browser;
 mod caches_and_sets;
+mod cdn_browser;
 mod demo_browser;
 /// Random policies and fetches, each compared with the dry run (`CorsLayer::simulate`): 60
 /// cases per engine, or `DIFF_COUNT`, generated from `DIFF_SEED`; `DIFF_CASE` replays one.
@@ -37,4 +38,6 @@ mod differential;
 #[allow(dead_code)]
 #[path = "../servers/echo_server.rs"]
 mod echo_server;
+mod public_api_browser;
 mod websocket;
+mod widget_browser;

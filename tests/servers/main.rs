@@ -1,6 +1,6 @@
-//! The examples as servers and programs: the axum, tonic, hyper and proxy examples served on
-//! loopback in process, and the `echo` example executable run as a child process (it needs
-//! `--features serde`); with `--features watch`, the echo server following its policy file.
+//! The examples as servers and programs: the axum, tonic, hyper, proxy and widget examples
+//! served on loopback in process, and the `echo` example executable run as a child process (it
+//! needs `--features serde`); with `--features watch`, the echo server following its policy file.
 //! The `cors-explain` tool's tests are in its own crate, `cors-explain/tests/`.
 
 #[path = "../support/mod.rs"]
@@ -18,3 +18,4 @@ mod tonic;
 #[cfg(feature = "watch")]
 mod watch;
 mod websocket;
+mod widget;
