@@ -116,3 +116,28 @@ fn an_http2_extended_connect_is_guarded_too() {
         "the server's own origin is not refused"
     );
 }
+
+/// The refusal is a denial like the others: in the decision, and in the debug header with the
+/// fix that admits the origin.
+#[test]
+fn a_refused_handshake_explains_itself() {
+    let cors = CorsLayer::builder()
+        .allow_origin(example::APP_ORIGIN)
+        .debug_header(true)
+        .build()
+        .unwrap();
+    let handshake = Request::get("/chat")
+        .header(header::HOST, "chat.example.com")
+        .header(header::UPGRADE, "websocket")
+        .header(header::CONNECTION, "Upgrade")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(())
+        .unwrap();
+    let (decision, headers) = cors.headers_for(&handshake);
+    assert_eq!(decision.denial(), Some(&Denial::CrossOriginWebSocket));
+    assert_eq!(
+        headers["cors-debug"],
+        "a WebSocket handshake from an origin the policy does not admit, which is not the server's own; add the origin to allow_origins if its pages may open WebSockets here (browsers apply no CORS check to them)"
+    );
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
