@@ -2,7 +2,7 @@
 
 use http::{HeaderValue, Method};
 
-use crate::grant::util::{is_token, join_values, WILDCARD};
+use crate::grant::util::{is_token, join_values, list_entry_problem, WILDCARD};
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::Field;
 
@@ -184,10 +184,8 @@ impl MethodPolicy {
                 for (index, m) in list.iter().enumerate() {
                     let problem =
                         |kind| ConfigProblem::new(Field::AllowMethods, Some(index), m, kind);
-                    if m == "*" {
-                        problems.push(problem(ProblemKind::WildcardInList));
-                    } else if m.trim() != m {
-                        problems.push(problem(ProblemKind::Whitespace));
+                    if let Some(kind) = list_entry_problem(m.as_bytes()) {
+                        problems.push(problem(kind));
                     } else if !is_token(m.as_bytes()) {
                         problems.push(problem(ProblemKind::InvalidMethod));
                     } else if !methods.iter().any(|x| **x == *m.as_bytes()) {

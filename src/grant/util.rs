@@ -1,5 +1,6 @@
 //! Small helpers shared by the configuration types.
 
+use crate::report::error::ProblemKind;
 use http::HeaderValue;
 
 /// `*`, the wildcard value of the grant headers.
@@ -56,6 +57,20 @@ pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
                 .unwrap_or(start);
             &s[start..=end]
         }
+    }
+}
+
+/// What is wrong with an entry of a configured list before its own grammar is checked:
+/// whitespace around it (any Unicode whitespace), or `*`, which is a setting of its own and
+/// not an entry. The one check every list (origins, methods, headers) starts with.
+pub(crate) fn list_entry_problem(entry: &[u8]) -> Option<ProblemKind> {
+    let text = String::from_utf8_lossy(entry);
+    if text.trim() != text {
+        Some(ProblemKind::Whitespace)
+    } else if entry == b"*" {
+        Some(ProblemKind::WildcardInList)
+    } else {
+        None
     }
 }
 

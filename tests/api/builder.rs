@@ -363,3 +363,50 @@ async fn services_and_layers_share_one_policy() {
         "https://a.com"
     );
 }
+
+/// Every list (origins, methods, request headers, exposed headers) refuses an entry with
+/// whitespace around it, ASCII or not, and a `*` entry, the same way.
+#[test]
+fn list_entries_are_checked_alike() {
+    use tower_cors::{AllowHeaders, AllowMethods, ExposeHeaders, ProblemKind};
+
+    for entry in [" GET", "GET\u{a0}", "\u{2003}GET", "*"] {
+        let expected = if entry == "*" {
+            ProblemKind::WildcardInList
+        } else {
+            ProblemKind::Whitespace
+        };
+        let kinds = |builder: tower_cors::CorsBuilder| -> Vec<ProblemKind> {
+            builder
+                .build()
+                .unwrap_err()
+                .problems()
+                .iter()
+                .map(|p| p.kind())
+                .collect()
+        };
+        let base = || CorsLayer::builder().allow_origin("https://app.example.com");
+        let origin = entry.replace("GET", "https://a.example");
+        assert_eq!(
+            kinds(CorsLayer::builder().allow_origins([origin.as_str()])),
+            [expected],
+            "{entry:?}"
+        );
+        assert_eq!(
+            kinds(base().allow_methods(AllowMethods::list([entry]))),
+            [expected],
+            "{entry:?}"
+        );
+        let header = entry.replace("GET", "x-custom");
+        assert_eq!(
+            kinds(base().allow_headers(AllowHeaders::list([header.as_str()]))),
+            [expected],
+            "{entry:?}"
+        );
+        assert_eq!(
+            kinds(base().expose_headers(ExposeHeaders::list([header.as_str()]))),
+            [expected],
+            "{entry:?}"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use http::{HeaderName, HeaderValue};
 
 use super::request_list::{cmp_to_lowercase, for_each_name, listed_line, Requested, SHORT_LIST};
 use super::{ExposeSpec, HeaderSpec};
-use crate::grant::util::{is_token, join_values};
+use crate::grant::util::{is_token, join_values, list_entry_problem};
 use crate::report::decision::Denial;
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::Field;
@@ -19,10 +19,8 @@ fn compile_names(
     let mut names: Vec<Box<[u8]>> = Vec::with_capacity(list.len());
     for (index, name) in list.iter().enumerate() {
         let problem = |kind| ConfigProblem::new(field, Some(index), name, kind);
-        if name == "*" {
-            problems.push(problem(ProblemKind::WildcardInList));
-        } else if name.trim() != name {
-            problems.push(problem(ProblemKind::Whitespace));
+        if let Some(kind) = list_entry_problem(name.as_bytes()) {
+            problems.push(problem(kind));
         } else if !is_token(name.as_bytes()) {
             problems.push(problem(ProblemKind::InvalidHeaderName));
         } else {

@@ -7,6 +7,7 @@ use super::ip::{canonical_ipv6, is_canonical_ipv4, looks_like_ipv4};
 use super::list::{OriginList, PatternRule, FEW_HOSTS};
 use super::parse::{default_port, is_host, split_origin, syntax_problem, PortSpec};
 use super::public_suffix::covered_by_pattern;
+use crate::grant::util::list_entry_problem;
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::Field;
 
@@ -22,13 +23,8 @@ pub(crate) fn compile_list(
     let mut pattern_index: HashMap<Box<[u8]>, usize, LookupHashBuilder> = HashMap::default();
     for (index, raw) in entries.iter().enumerate() {
         let problem = |kind| ConfigProblem::new(Field::AllowOrigins, Some(index), raw, kind);
-        let trimmed = raw.trim_ascii();
-        if trimmed != raw.as_slice() {
-            problems.push(problem(ProblemKind::Whitespace));
-            continue;
-        }
-        if raw.as_slice() == b"*" {
-            problems.push(problem(ProblemKind::WildcardInList));
+        if let Some(kind) = list_entry_problem(raw) {
+            problems.push(problem(kind));
             continue;
         }
         if raw.eq_ignore_ascii_case(b"null") {
