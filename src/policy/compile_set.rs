@@ -90,7 +90,7 @@ pub(super) fn compile_set(
             }
             Err(mut own) => {
                 for problem in &mut own {
-                    problem.policy = Some(index);
+                    problem.at.policy = Some(index);
                 }
                 problems.extend(own);
             }
@@ -104,7 +104,7 @@ pub(super) fn compile_set(
     for (index, rule) in rules.iter().enumerate() {
         let own = &rule.policy.warnings;
         warnings.extend(own.iter().cloned().map(|mut w| {
-            w.policy = Some(index);
+            w.at.policy = Some(index);
             w
         }));
     }
@@ -138,7 +138,7 @@ fn hidden(rules: &[Rule], settings: &[Settings]) -> Vec<ConfigWarning> {
                             String::from_utf8_lossy(entry),
                             WarningKind::HiddenByEarlierPolicy { earlier: e },
                         );
-                        warning.policy = Some(later);
+                        warning.at.policy = Some(later);
                         warnings.push(warning);
                     }
                 }
@@ -151,7 +151,7 @@ fn hidden(rules: &[Rule], settings: &[Settings]) -> Vec<ConfigWarning> {
             "",
             WarningKind::HiddenByEarlierPolicy { earlier },
         );
-        warning.policy = Some(later);
+        warning.at.policy = Some(later);
         warnings.push(warning);
     }
     warnings

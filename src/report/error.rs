@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::report::field::Field;
+use crate::report::location::Location;
 
 /// Every problem found while building a [`CorsLayer`](crate::CorsLayer).
 ///
@@ -88,11 +89,7 @@ impl std::error::Error for ConfigError {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigProblem {
-    /// The policy of a set (`policies[i]`) the problem is in; `None` for the top level.
-    pub(crate) policy: Option<usize>,
-    pub(crate) field: Field,
-    pub(crate) index: Option<usize>,
-    pub(crate) value: String,
+    pub(crate) at: Location,
     pub(crate) kind: ProblemKind,
     /// A message naming what this value involves, in place of the kind's general one.
     pub(crate) message: Option<String>,
@@ -106,10 +103,7 @@ impl ConfigProblem {
         kind: ProblemKind,
     ) -> Self {
         Self {
-            policy: None,
-            field,
-            index,
-            value: String::from_utf8_lossy(value.as_ref()).into_owned(),
+            at: Location::new(field, index, value),
             kind,
             message: None,
         }
@@ -135,7 +129,7 @@ impl ConfigProblem {
     /// assert_eq!(err.problems()[0].field(), Field::PreflightStatus);
     /// ```
     pub fn field(&self) -> Field {
-        self.field
+        self.at.field
     }
 
     /// The position of the entry within a list setting.
@@ -153,7 +147,7 @@ impl ConfigProblem {
     /// assert_eq!(err.problems()[1].index(), None); // not a list
     /// ```
     pub fn index(&self) -> Option<usize> {
-        self.index
+        self.at.index
     }
 
     /// The offending value as given (non-UTF-8 bytes replaced).
@@ -166,7 +160,7 @@ impl ConfigProblem {
     /// assert_eq!(err.problems()[0].kind(), ProblemKind::Whitespace);
     /// ```
     pub fn value(&self) -> &str {
-        &self.value
+        &self.at.value
     }
 
     /// What is wrong.
@@ -195,7 +189,7 @@ impl ConfigProblem {
     /// assert_eq!(err.problems()[1].path(), "max_request_headers");
     /// ```
     pub fn path(&self) -> String {
-        setting_path(self.policy, self.field, self.index)
+        self.at.path()
     }
 
     /// The policy of a set the problem is in: `Some(i)` for `policies[i]`, `None` for the
@@ -214,29 +208,13 @@ impl ConfigProblem {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn policy(&self) -> Option<usize> {
-        self.policy
+        self.at.policy
     }
-}
-
-/// Where a setting is: `policies[1].allow_origins[2]`, `max_age_secs`.
-pub(crate) fn setting_path(policy: Option<usize>, field: Field, index: Option<usize>) -> String {
-    let mut path = match policy {
-        Some(p) => format!("policies[{p}]."),
-        None => String::new(),
-    };
-    path.push_str(field.as_str());
-    if let Some(i) = index {
-        path.push_str(&format!("[{i}]"));
-    }
-    path
 }
 
 impl fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.path())?;
-        if !self.value.is_empty() {
-            write!(f, "{:?} ", self.value)?;
-        }
+        write!(f, "{}", self.at)?;
         match &self.message {
             Some(message) => f.write_str(message),
             None => f.write_str(self.kind.message()),

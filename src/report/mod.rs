@@ -6,4 +6,5 @@ pub(crate) mod decision;
 pub(crate) mod error;
 pub(crate) mod field;
 pub(crate) mod fix;
+pub(crate) mod location;
 pub(crate) mod warning;

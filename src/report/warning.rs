@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::report::error::setting_path;
 use crate::report::field::Field;
+use crate::report::location::Location;
 
 /// A setting that builds, but that no browser honours or that is almost always a mistake.
 ///
@@ -32,10 +32,7 @@ use crate::report::field::Field;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigWarning {
-    pub(crate) policy: Option<usize>,
-    field: Field,
-    index: Option<usize>,
-    value: String,
+    pub(crate) at: Location,
     kind: WarningKind,
 }
 
@@ -47,10 +44,7 @@ impl ConfigWarning {
         kind: WarningKind,
     ) -> Self {
         Self {
-            policy: None,
-            field,
-            index,
-            value: value.into(),
+            at: Location::new(field, index, value.into()),
             kind,
         }
     }
@@ -68,7 +62,7 @@ impl ConfigWarning {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn field(&self) -> Field {
-        self.field
+        self.at.field
     }
 
     /// The position in a list setting, if the warning is about one entry.
@@ -85,7 +79,7 @@ impl ConfigWarning {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn index(&self) -> Option<usize> {
-        self.index
+        self.at.index
     }
 
     /// The value the warning is about, as configured.
@@ -101,7 +95,7 @@ impl ConfigWarning {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn value(&self) -> &str {
-        &self.value
+        &self.at.value
     }
 
     /// What is suspicious.
@@ -130,7 +124,7 @@ impl ConfigWarning {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn path(&self) -> String {
-        setting_path(self.policy, self.field, self.index)
+        self.at.path()
     }
 
     /// The policy of a set the warning is about: `Some(i)` for `policies[i]`, `None` for
@@ -148,17 +142,13 @@ impl ConfigWarning {
     /// # Ok::<(), tower_cors::ConfigError>(())
     /// ```
     pub fn policy(&self) -> Option<usize> {
-        self.policy
+        self.at.policy
     }
 }
 
 impl fmt::Display for ConfigWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.path())?;
-        if !self.value.is_empty() {
-            write!(f, "{:?} ", self.value)?;
-        }
-        write!(f, "{}", self.kind)
+        write!(f, "{}{}", self.at, self.kind)
     }
 }
 
