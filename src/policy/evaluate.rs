@@ -3,7 +3,7 @@
 use std::cell::OnceCell;
 
 use http::header::GetAll;
-use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ORIGIN};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method};
 
@@ -43,12 +43,9 @@ impl Policy {
         let Some(origin) = origins.next() else {
             return Evaluation::Done(Verdict::NotCors);
         };
-        // `head.is_preflight()`, looking `Access-Control-Request-Method` up once for both the
-        // classification and the preflight check.
-        let request_methods = head
-            .may_be_preflight()
-            .then(|| headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
-            .filter(|methods| methods.iter().next().is_some());
+        // `Access-Control-Request-Method`, looked up once for both the classification and the
+        // preflight check.
+        let request_methods = head.requested_methods();
         // A CORS-preflight request: `OPTIONS` with `Access-Control-Request-Method`
         // (https://fetch.spec.whatwg.org/#cors-preflight-request).
         let kind = if request_methods.is_some() {

@@ -1,8 +1,9 @@
 //! The parts of a request the policy reads.
 
+use http::header::GetAll;
 use http::header::{ACCESS_CONTROL_REQUEST_METHOD, HOST, ORIGIN, UPGRADE};
 use http::request::Parts;
-use http::{HeaderMap, Method, Uri};
+use http::{HeaderMap, HeaderValue, Method, Uri};
 
 /// The parts of a request the policy reads, borrowed from a request or from its [`Parts`].
 #[derive(Clone, Copy, Debug)]
@@ -34,9 +35,17 @@ impl<'a> Head<'a> {
     /// asks about the server as a whole and which browsers never send); see
     /// <https://fetch.spec.whatwg.org/#cors-preflight-request>.
     pub(crate) fn is_preflight(&self) -> bool {
+        self.headers.contains_key(ORIGIN) && self.requested_methods().is_some()
+    }
+
+    /// The `Access-Control-Request-Method` lines of a request that is a preflight if it has
+    /// `Origin` (which the caller looks up): `OPTIONS` to a path, with at least one such line.
+    /// The one classification the evaluation and [`Head::is_preflight`] share.
+    #[inline]
+    pub(crate) fn requested_methods(&self) -> Option<GetAll<'a, HeaderValue>> {
         self.may_be_preflight()
-            && self.headers.contains_key(ORIGIN)
-            && self.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+            .then(|| self.headers.get_all(ACCESS_CONTROL_REQUEST_METHOD))
+            .filter(|methods| methods.iter().next().is_some())
     }
 
     /// The method and target of a preflight: `OPTIONS` to a path.
