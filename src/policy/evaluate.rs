@@ -10,7 +10,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use super::verdict::{AllowedHeaders, Evaluation, Grant, Verdict};
 use super::{Head, Policy, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 use crate::grant::headers::{HeaderPolicy, Requested};
-use crate::grant::origin::{is_wellformed_request_origin, OriginMatcher};
+use crate::grant::origin::{is_wellformed_request_origin, mirror_admits, OriginMatcher};
 use crate::grant::toggle::Toggle;
 use crate::grant::util::{is_token, WILDCARD};
 use crate::report::decision::{Denial, RequestKind};
@@ -73,9 +73,7 @@ impl Policy {
                 }
             }
             OriginMatcher::Mirror { .. } => {
-                if origin_admitted
-                    || (origin_bytes != b"null" && is_wellformed_request_origin(origin_bytes))
-                {
+                if origin_admitted || mirror_admits(origin_bytes) {
                     origin
                 } else {
                     return refuse(Verdict::OriginRefused { kind, origin });

@@ -13,7 +13,9 @@ use http::HeaderValue;
 
 use super::paths::{is_ambiguous, is_under};
 use super::{Evaluation, Head, Policy, Verdict};
-use crate::grant::origin::{is_wellformed_request_origin, LookupHashBuilder, OriginMatcher};
+use crate::grant::origin::{
+    is_wellformed_request_origin, mirror_admits, LookupHashBuilder, OriginMatcher,
+};
 use crate::report::decision::{Decision, Denial};
 
 /// The policies in front of the top-level one.
@@ -167,7 +169,7 @@ fn admits(
     match &policy.origin {
         OriginMatcher::Any => true,
         OriginMatcher::List(list) => list.matches(bytes),
-        OriginMatcher::Mirror { .. } => bytes != b"null" && is_wellformed_request_origin(bytes),
+        OriginMatcher::Mirror { .. } => mirror_admits(bytes),
         OriginMatcher::Predicate(f) => {
             is_wellformed_request_origin(bytes)
                 && match given {

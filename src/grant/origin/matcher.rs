@@ -17,6 +17,13 @@ pub(crate) enum OriginMatcher {
     Mirror { dangerous: bool },
 }
 
+/// Whether mirroring admits a request's origin: any well-formed origin but `null`, which
+/// every sandboxed frame and `file:` page sends (a mirroring policy lists it to admit it).
+#[inline]
+pub(crate) fn mirror_admits(origin: &[u8]) -> bool {
+    origin != b"null" && super::is_wellformed_request_origin(origin)
+}
+
 impl OriginMatcher {
     /// Compiles the configured origins, collecting every problem. `credentials`: whether the
     /// policy allows credentials, which rules out `*` and plain mirroring;
