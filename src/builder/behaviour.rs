@@ -208,6 +208,7 @@ impl CorsBuilder {
     /// let layer = CorsLayer::builder()
     ///     .allow_origin("https://app.example.com")
     ///     .allow_methods([Method::PUT])
+    ///     .max_age(std::time::Duration::from_secs(600))
     ///     .debug_header(true)
     ///     .build()?;
     /// assert_eq!(layer.warnings()[0].kind(), WarningKind::DebugHeader);
