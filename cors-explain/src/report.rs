@@ -87,20 +87,29 @@ pub(crate) fn print_headers(headers: &HeaderMap) {
 
 /// The headers of an answer that the CORS checks read, and `Location`.
 pub(crate) fn print_cors_headers(headers: &HeaderMap) {
+    print_headers_where(
+        headers,
+        |name| name.starts_with("access-control-") || name == "vary" || name == "location",
+        "(no Access-Control-* or Vary headers)",
+    );
+}
+
+/// The headers of `headers` whose lowercase names `keep` selects, or `none` when there are
+/// none.
+pub(crate) fn print_headers_where(headers: &HeaderMap, keep: impl Fn(&str) -> bool, none: &str) {
     let mut any = false;
     for (name, value) in headers {
-        let name = name.as_str();
-        if name.starts_with("access-control-") || name == "vary" || name == "location" {
+        if keep(name.as_str()) {
             any = true;
             println!(
                 "    {}: {}",
-                printable(name.as_bytes()),
+                printable(name.as_str().as_bytes()),
                 printable(value.as_bytes())
             );
         }
     }
     if !any {
-        println!("    (no Access-Control-* or Vary headers)");
+        println!("    {none}");
     }
 }
 

@@ -16,7 +16,9 @@ use url::{Host, Url};
 use crate::args::Args;
 use crate::dry_run::{load, print_request, print_warnings};
 use crate::probe::{local_network_note, uri_of};
-use crate::report::{print_headers, print_request_line, printable, status_text};
+use crate::report::{
+    print_headers, print_headers_where, print_request_line, printable, status_text,
+};
 use crate::transport::Client;
 use crate::{Failure, Verdict};
 
@@ -124,25 +126,16 @@ pub(crate) fn probe(args: &Args, url: &Url) -> Result<Verdict, Failure> {
 
 /// The headers of a handshake's answer that the browser reads, and `Location`.
 fn print_handshake_headers(headers: &HeaderMap) {
-    let mut any = false;
-    for (name, value) in headers {
-        let name = name.as_str();
-        if name == "upgrade"
-            || name == "connection"
-            || name.starts_with("sec-websocket-")
-            || name == "location"
-        {
-            any = true;
-            println!(
-                "    {}: {}",
-                printable(name.as_bytes()),
-                printable(value.as_bytes())
-            );
-        }
-    }
-    if !any {
-        println!("    (no Upgrade, Connection or Sec-WebSocket-* headers)");
-    }
+    print_headers_where(
+        headers,
+        |name| {
+            name == "upgrade"
+                || name == "connection"
+                || name.starts_with("sec-websocket-")
+                || name == "location"
+        },
+        "(no Upgrade, Connection or Sec-WebSocket-* headers)",
+    );
 }
 
 /// Whether a header lists `token` (case-insensitively), as `Connection: keep-alive, Upgrade`.
