@@ -2,12 +2,13 @@
 //! page is a playground for the API's CORS policy.
 //!
 //! ```text
-//! cargo run --features serde --example demo
+//! cargo run --example demo                   # the page, the composer and the explanations
+//! cargo run --features serde --example demo   # and the policy editor
 //! ```
 //!
 //! Starts an axum API on http://127.0.0.1:4000 wrapped in a `CorsLayer` that allows the page's
 //! origin http://localhost:3000, and serves that page. The page shows the API's policy as its
-//! configuration file says it (TOML, read by `CorsConfig`, hence the `serde` feature); applying
+//! configuration file says it (TOML, read by `CorsConfig`: with the `serde` feature); applying
 //! an edit swaps the API's policy while it runs, through the layer's `ReloadHandle`, or lists
 //! every problem of an invalid one. The page composes a cross-origin request (method, path,
 //! headers, credentials), sends it, and shows whether the browser let it read the answer, the
@@ -37,7 +38,7 @@ use axum::{Json, Router};
 use tokio::net::TcpListener;
 
 #[path = "demo/playground.rs"]
-mod playground;
+pub(crate) mod playground;
 
 /// A running demo: where its two servers listen, the policy in force, and the layer's denials
 /// so far.
@@ -65,7 +66,7 @@ pub(crate) async fn start(api: SocketAddr, page: SocketAddr) -> std::io::Result<
     let api = api_listener.local_addr()?;
 
     let text = playground::initial_policy(&page_origin);
-    let layer = playground::parse(&text).map_err(|p| std::io::Error::other(p.join("\n")))?;
+    let layer = playground::initial_layer(&page_origin).map_err(std::io::Error::other)?;
     // The API's layer: the same policy, swappable while the API runs.
     let (cors, handle) = layer.clone().reloadable();
     let policy = playground::Policy::new(text, layer, handle);

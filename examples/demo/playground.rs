@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
-use tower_cors::{BrowserRequest, CorsConfig, CorsLayer, InvalidRequest, ReloadHandle};
+use tower_cors::{BrowserRequest, CorsLayer, InvalidRequest, ReloadHandle};
 
 /// The page, with `{{API}}` and `{{POLICY}}` to fill in.
 const PAGE: &str = include_str!("page.html");
@@ -35,12 +35,37 @@ max_age_secs = 0
     )
 }
 
+/// The layer [`initial_policy`] describes, made with the builder, so that the demo starts
+/// without the `serde` feature too.
+pub(crate) fn initial_layer(page_origin: &str) -> Result<CorsLayer, tower_cors::ConfigError> {
+    CorsLayer::builder()
+        .allow_origin(page_origin)
+        .allow_methods([Method::GET, Method::PUT])
+        .allow_headers(["content-type", "x-custom"])
+        .expose_headers(["x-request-id"])
+        .allow_credentials(true)
+        .max_age(std::time::Duration::ZERO)
+        .build()
+}
+
 /// Reads a policy from its TOML text and builds it: the layer, or every problem.
+#[cfg(feature = "serde")]
 pub(crate) fn parse(text: &str) -> Result<CorsLayer, Vec<String>> {
-    let config: CorsConfig = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
+    let config: tower_cors::CorsConfig = toml::from_str(text).map_err(|e| vec![e.to_string()])?;
     config
         .build()
         .map_err(|e| e.problems().iter().map(ToString::to_string).collect())
+}
+
+/// Without the `serde` feature there is no configuration file to read: the policy stays as
+/// it started, and the page says how to edit it.
+#[cfg(not(feature = "serde"))]
+pub(crate) fn parse(_text: &str) -> Result<CorsLayer, Vec<String>> {
+    Err(vec![
+        "editing the policy reads it as a configuration file, which needs the serde feature: \
+         cargo run --features serde --example demo"
+            .to_owned(),
+    ])
 }
 
 /// The policy in force: its text, the layer built from it, and the handle that swaps it into

@@ -192,3 +192,44 @@ fn an_edit_of_the_policy_fixes_a_blocked_request(engine: Engine) {
     let shown = browser.eval(&page, r#"document.getElementById("policy").value"#);
     assert_eq!(text(&shown), fixed);
 }
+
+/// The policy the page shows (the configuration file's text) is the one the demo starts with
+/// (made with the builder, so that the demo runs without the `serde` feature too).
+#[test]
+fn the_policy_text_is_the_policy_the_demo_starts_with() {
+    use http::{header, Request};
+
+    let origin = "http://localhost:3000";
+    let from_text = demo::playground::parse(&demo::playground::initial_policy(origin)).unwrap();
+    let built = demo::playground::initial_layer(origin).unwrap();
+    let requests = [
+        ("GET", origin, None, None),
+        ("GET", "http://localhost:3001", None, None),
+        (
+            "OPTIONS",
+            origin,
+            Some("PUT"),
+            Some("content-type, x-custom"),
+        ),
+        ("OPTIONS", origin, Some("DELETE"), None),
+        ("OPTIONS", origin, Some("PUT"), Some("x-trace-id")),
+    ];
+    for (method, from, wanted, headers) in requests {
+        let mut request = Request::builder()
+            .method(method)
+            .uri("/api/items/1")
+            .header(header::ORIGIN, from);
+        if let Some(wanted) = wanted {
+            request = request.header(header::ACCESS_CONTROL_REQUEST_METHOD, wanted);
+        }
+        if let Some(headers) = headers {
+            request = request.header(header::ACCESS_CONTROL_REQUEST_HEADERS, headers);
+        }
+        let request = request.body(()).unwrap();
+        assert_eq!(
+            from_text.headers_for(&request),
+            built.headers_for(&request),
+            "{method} from {from}"
+        );
+    }
+}
