@@ -1,76 +1,57 @@
-//! The tower-cors demo: an API on one origin, a page on another, and a browser in between.
+//! The tower-cors demo: an API on one origin, a page on another, and a browser in between; the
+//! page is a playground for the API's CORS policy.
 //!
 //! ```text
-//! cargo run --example demo
+//! cargo run --example demo                   # the page, the composer and the explanations
+//! cargo run --features serde --example demo   # and the policy editor
 //! ```
 //!
 //! Starts an axum API on http://127.0.0.1:4000 wrapped in a `CorsLayer` that allows the page's
-//! origin http://localhost:3000, and serves that page. Open the page and press the buttons:
-//! each one makes a cross-origin request and shows whether the browser let the page read the
-//! answer. The terminal prints why the layer refused what it refused.
+//! origin http://localhost:3000, and serves that page. The page shows the API's policy as its
+//! configuration file says it (TOML, read by `CorsConfig`: with the `serde` feature); applying
+//! an edit swaps the API's policy while it runs, through the layer's `ReloadHandle`, or lists
+//! every problem of an invalid one. The page composes a cross-origin request (method, path,
+//! headers, credentials), sends it, and shows whether the browser let it read the answer, the
+//! exchange as the API saw it (the preflight, if any, and the request, with their CORS
+//! headers), and the layer's reason and fix side by side. Ready-made requests below it show the
+//! usual cases; the terminal prints why the layer refused what it refused.
 //!
 //! A page cannot read why a cross-origin request failed: the browser only says "blocked". So a
 //! small middleware around the API's layer asks the layer what it decided for each request
-//! (`CorsLayer::decide`) and how to fix a refusal (`CorsLayer::simulate`), and writes it down
-//! under the id the page put in the request's query. After a blocked request the page asks its
-//! own server, `GET /explain?id=...` (same origin, so readable), and shows the answer next to
-//! the button.
+//! (`CorsLayer::decide`) and writes the exchange down under the id the page put in the
+//! request's query. The page then asks its own server (same origin, so readable) what was
+//! written down, and for the fix: a dry run of the request (`CorsLayer::simulate`) against the
+//! policy in force when it arrived.
 //!
 //! Ports can be changed with `DEMO_API_PORT` and `DEMO_PAGE_PORT`.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::extract::Path;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use tokio::net::TcpListener;
-use tower_cors::{BrowserRequest, CorsLayer};
 
-/// A running demo: where its two servers listen, and the layer's denials so far.
+#[path = "demo/playground.rs"]
+pub(crate) mod playground;
+
+/// A running demo: where its two servers listen, the policy in force, and the layer's denials
+/// so far.
 #[derive(Debug)]
 pub(crate) struct Demo {
     /// The API (the cross-origin server).
     pub(crate) api: SocketAddr,
     /// The page's origin, as the browser must load it: `http://localhost:PORT`.
     pub(crate) page_origin: String,
+    /// The API's policy, which the page edits.
+    pub(crate) policy: playground::Policy,
     /// One line per request the layer refused, with the reason.
     pub(crate) denials: Arc<Mutex<Vec<String>>>,
-}
-
-/// What the layer said about each refused request, by the id the page gave it: the text the
-/// page shows next to the button.
-type Explanations = Arc<Mutex<HashMap<String, String>>>;
-
-/// What the middleware around the API's layer needs.
-#[derive(Clone)]
-struct Recorder {
-    /// The API's layer, asked what it decides for each request.
-    cors: CorsLayer,
-    denials: Arc<Mutex<Vec<String>>>,
-    explanations: Explanations,
-}
-
-/// The policy: the page's origin only, a few methods and headers, one exposed header,
-/// credentials on.
-pub(crate) fn policy(page_origin: &str) -> Result<CorsLayer, tower_cors::ConfigError> {
-    CorsLayer::builder()
-        .allow_origin(page_origin)
-        .allow_methods([Method::GET, Method::PUT])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::HeaderName::from_static("x-custom"),
-        ])
-        .expose_headers(["x-request-id"])
-        .allow_credentials(true)
-        .max_age(Duration::from_secs(600))
-        .build()
 }
 
 /// Starts the API and the page on the given addresses (port 0 picks a free port).
@@ -84,14 +65,18 @@ pub(crate) async fn start(api: SocketAddr, page: SocketAddr) -> std::io::Result<
     let api_listener = TcpListener::bind(api).await?;
     let api = api_listener.local_addr()?;
 
-    let cors = policy(&page_origin).map_err(std::io::Error::other)?;
+    let text = playground::initial_policy(&page_origin);
+    let layer = playground::initial_layer(&page_origin).map_err(std::io::Error::other)?;
+    // The API's layer: the same policy, swappable while the API runs.
+    let (cors, handle) = layer.clone().reloadable();
+    let policy = playground::Policy::new(text, layer, handle);
     let denials = Arc::new(Mutex::new(Vec::new()));
-
-    let explanations = Explanations::default();
-    let recorder = Recorder {
+    let records = playground::Records::default();
+    let recorder = playground::Recorder {
         cors: cors.clone(),
+        policy: policy.clone(),
         denials: denials.clone(),
-        explanations: explanations.clone(),
+        records: records.clone(),
     };
     let api_app = Router::new()
         .route("/api/hello", get(hello))
@@ -99,19 +84,19 @@ pub(crate) async fn start(api: SocketAddr, page: SocketAddr) -> std::io::Result<
         .route("/api/me", get(me))
         .layer(cors)
         // Outside the CORS layer, so it also sees the preflights the layer answers.
-        .layer(middleware::from_fn_with_state(recorder, record_decision));
+        .layer(middleware::from_fn_with_state(recorder, playground::record));
 
-    let api_base = format!("http://{api}");
     let page_app = Router::new()
-        .route(
-            "/",
-            get(move || {
-                let html = PAGE.replace("{{API}}", &api_base);
-                async move { Html(html) }
-            }),
-        )
-        .route("/explain", get(explain))
-        .with_state(explanations);
+        .route("/", get(playground::page))
+        .route("/policy", post(playground::apply))
+        .route("/explain", get(playground::explain))
+        .route("/exchange", post(playground::exchange))
+        .with_state(playground::Page {
+            api_base: format!("http://{api}"),
+            page_origin: page_origin.clone(),
+            policy: policy.clone(),
+            records,
+        });
 
     tokio::spawn(async move {
         let _ = axum::serve(api_listener, api_app).await;
@@ -129,97 +114,9 @@ pub(crate) async fn start(api: SocketAddr, page: SocketAddr) -> std::io::Result<
     Ok(Demo {
         api,
         page_origin,
+        policy,
         denials,
     })
-}
-
-/// Asks the layer what it decides for `request` before passing the request on. A refusal is
-/// printed, and, when the page tagged the request with `?demo=ID`, kept with its fix for the
-/// page to fetch.
-async fn record_decision(
-    State(recorder): State<Recorder>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let decision = recorder.cors.decide(&request);
-    if !decision.is_allowed() {
-        let origin = request
-            .headers()
-            .get(header::ORIGIN)
-            .map(|o| String::from_utf8_lossy(o.as_bytes()).into_owned())
-            .unwrap_or_default();
-        let line = format!(
-            "{} {} from {origin}: {decision}",
-            request.method(),
-            request.uri().path()
-        );
-        println!("cors: {line}");
-        lock(&recorder.denials).push(line);
-
-        if let Some(id) = demo_id(request.uri()) {
-            // The crate's own fix: a dry run of the fetch that sent this request.
-            let fixes = browser_request(&request)
-                .map(|fetch| recorder.cors.simulate(&fetch).fixes)
-                .unwrap_or_default();
-            let mut explanation = format!("layer: {decision}");
-            if !fixes.is_empty() {
-                explanation += &format!(" — fix: {}", fixes.join("; "));
-            }
-            lock(&recorder.explanations).insert(id.to_owned(), explanation);
-        }
-    }
-    next.run(request).await
-}
-
-/// The id the page puts in the query of each request it makes: `?demo=ID`.
-fn demo_id(uri: &Uri) -> Option<&str> {
-    uri.query()?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("demo="))
-}
-
-/// The `fetch` a page made, as far as the request tells: for a preflight, the method and the
-/// header names it asks for (a preflight carries no header values).
-fn browser_request(request: &Request) -> Option<BrowserRequest> {
-    let headers = request.headers();
-    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
-    if !tower_cors::is_preflight(request) {
-        let fetch = BrowserRequest::new(origin, request.method().clone()).ok()?;
-        return Some(fetch.uri(request.uri().clone()));
-    }
-    let method = headers
-        .get(header::ACCESS_CONTROL_REQUEST_METHOD)?
-        .as_bytes();
-    let mut fetch = BrowserRequest::new(origin, Method::from_bytes(method).ok()?)
-        .ok()?
-        .uri(request.uri().clone());
-    let names = headers
-        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        fetch = fetch.header(name, "demo").ok()?;
-    }
-    Some(fetch)
-}
-
-/// `GET /explain?id=ID` on the page's server: what the layer said about the request `ID`.
-async fn explain(
-    State(explanations): State<Explanations>,
-    Query(query): Query<HashMap<String, String>>,
-) -> (StatusCode, String) {
-    let id = query.get("id").map(String::as_str).unwrap_or_default();
-    match lock(&explanations).get(id) {
-        Some(explanation) => (StatusCode::OK, explanation.clone()),
-        None => (
-            StatusCode::NOT_FOUND,
-            "layer: no refusal recorded for this request".to_owned(),
-        ),
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
@@ -246,87 +143,6 @@ async fn me(headers: HeaderMap) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "cookie": cookie }))
 }
 
-const PAGE: &str = r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>tower-cors demo</title>
-<style>
-  body { font-family: system-ui, sans-serif; margin: 2rem; max-width: 60rem; }
-  td, th { padding: .4rem .8rem; text-align: left; vertical-align: top; }
-  .allowed { color: #176117; } .blocked { color: #a11; }
-  code { background: #eee; padding: 0 .2rem; }
-</style>
-</head>
-<body>
-<h1>tower-cors demo</h1>
-<p>This page's origin is <code id="origin"></code>; the API is <code>{{API}}</code>, another
-origin. Its CorsLayer allows this page, methods GET and PUT, request headers
-<code>content-type</code> and <code>x-custom</code>, exposes <code>x-request-id</code>, and allows
-credentials. Next to a blocked request, this page shows what the layer said and the fix, asked
-from this page's own server (the browser tells a page only that a request was blocked, not
-why); the terminal running the demo prints the same reasons.</p>
-<table>
-<tr><th>request</th><th>outcome</th><th>what the layer said</th></tr>
-<tr><td><button data-test="simple">Simple GET</button> <code>GET /api/hello</code></td><td id="out-simple"></td><td id="why-simple"></td></tr>
-<tr><td><button data-test="preflight">Preflighted PUT</button> <code>PUT /api/items/1</code>, JSON body, <code>X-Custom</code> header</td><td id="out-preflight"></td><td id="why-preflight"></td></tr>
-<tr><td><button data-test="credentials">Credentialed GET</button> <code>GET /api/me</code> with <code>credentials: "include"</code></td><td id="out-credentials"></td><td id="why-credentials"></td></tr>
-<tr><td><button data-test="exposed">Read headers</button> <code>x-request-id</code> (exposed) and <code>x-internal</code> (not exposed)</td><td id="out-exposed"></td><td id="why-exposed"></td></tr>
-<tr><td><button data-test="error">Error response</button> <code>GET /api/missing</code> (404, still readable)</td><td id="out-error"></td><td id="why-error"></td></tr>
-<tr><td><button data-test="denied-header">Denied header</button> <code>PUT</code> with <code>X-Forbidden</code></td><td id="out-denied-header"></td><td id="why-denied-header"></td></tr>
-<tr><td><button data-test="denied-method">Denied method</button> <code>DELETE /api/items/1</code></td><td id="out-denied-method"></td><td id="why-denied-method"></td></tr>
-</table>
-<script>
-const API = "{{API}}";
-document.getElementById("origin").textContent = location.origin;
-// Each request carries ?demo=ID, under which the API's middleware keeps what the layer said.
-const requests = {
-  "simple": (q) => fetch(API + "/api/hello" + q),
-  "preflight": (q) => fetch(API + "/api/items/1" + q, {
-    method: "PUT",
-    headers: { "Content-Type": "application/json", "X-Custom": "demo" },
-    body: JSON.stringify({ name: "demo" }),
-  }),
-  "credentials": (q) => fetch(API + "/api/me" + q, { credentials: "include" }),
-  "exposed": (q) => fetch(API + "/api/hello" + q),
-  "error": (q) => fetch(API + "/api/missing" + q),
-  "denied-header": (q) => fetch(API + "/api/items/1" + q, { method: "PUT", headers: { "X-Forbidden": "1" } }),
-  "denied-method": (q) => fetch(API + "/api/items/1" + q, { method: "DELETE" }),
-};
-let sent = 0;
-async function run(name) {
-  const out = document.getElementById("out-" + name);
-  const why = document.getElementById("why-" + name);
-  const id = name + "-" + (++sent) + "-" + Date.now();
-  out.textContent = "...";
-  why.textContent = "";
-  try {
-    const response = await requests[name]("?demo=" + id);
-    let text = "allowed: " + response.status;
-    if (name === "exposed") {
-      text += "; x-request-id=" + (response.headers.get("x-request-id") ?? "hidden");
-      text += "; x-internal=" + (response.headers.get("x-internal") ?? "hidden");
-    }
-    out.textContent = text;
-    out.className = "allowed";
-  } catch (error) {
-    out.textContent = "blocked by the browser (" + error.message + ")";
-    out.className = "blocked";
-    // Same origin as this page: readable.
-    const explanation = await fetch("/explain?id=" + encodeURIComponent(id));
-    why.textContent = await explanation.text();
-  }
-  return { outcome: out.textContent, layer: why.textContent };
-}
-window.lastRun = Promise.resolve();
-for (const button of document.querySelectorAll("button[data-test]")) {
-  button.addEventListener("click", () => { window.lastRun = run(button.dataset.test); });
-}
-</script>
-</body>
-</html>
-"#;
-
 fn port_from_env(name: &str, default: u16) -> u16 {
     std::env::var(name)
         .ok()
@@ -347,6 +163,10 @@ async fn main() -> std::io::Result<()> {
     println!(
         "Page  listening on {}/  <- open this in a browser",
         demo.page_origin
+    );
+    println!(
+        "The API's policy, which the page edits:\n{}",
+        demo.policy.text()
     );
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;

@@ -2,14 +2,11 @@
 //! (localhost), press every button, and each outcome is what the policy says; next to each
 //! blocked button the page shows the layer's reason and fix, fetched from its own server.
 
-#[allow(dead_code)]
-#[path = "../../examples/demo.rs"]
-mod demo;
-
 use std::net::SocketAddr;
 
 use serde_json::Value;
 
+use crate::demo;
 use crate::support::browser::Engine;
 
 in_every_engine! {

@@ -29,6 +29,12 @@ macro_rules! in_every_engine {
 mod browser;
 mod caches_and_sets;
 mod cdn_browser;
+/// The demo, which both of its tests start (it reads its policy with `CorsConfig`).
+#[cfg(feature = "serde")]
+#[allow(dead_code)]
+#[path = "../../examples/demo.rs"]
+mod demo;
+#[cfg(feature = "serde")]
 mod demo_browser;
 /// Random policies and fetches, each compared with the dry run (`CorsLayer::simulate`): 60
 /// cases per engine, or `DIFF_COUNT`, generated from `DIFF_SEED`; `DIFF_CASE` replays one.
@@ -38,6 +44,8 @@ mod differential;
 #[allow(dead_code)]
 #[path = "../servers/echo_server.rs"]
 mod echo_server;
+#[cfg(feature = "serde")]
+mod playground_browser;
 mod public_api_browser;
 mod websocket;
 mod widget_browser;
