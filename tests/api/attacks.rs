@@ -1,6 +1,6 @@
-//! The attacks of an outside review, each against the promise it broke: patterns over public
-//! suffixes, a `*` policy behind caches, path-limited policies and dot segments, grant headers
-//! the inner service sets, oversized header names, and dangerous settings that were silent.
+//! Attacks on the crate's written promises, each against the promise it targets: patterns over
+//! public suffixes, a `*` policy behind caches, path-limited policies and dot segments, grant
+//! headers the inner service sets, oversized header names, and dangerous settings.
 
 use std::convert::Infallible;
 

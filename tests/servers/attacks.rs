@@ -1,5 +1,5 @@
-//! The review's attacks on the echo server, over loopback: what a cache in front of it stores,
-//! and what the server says about a dangerous policy when it starts.
+//! Attacks on the echo server, over loopback: what a cache in front of it stores, and what the
+//! server says about a dangerous policy when it starts.
 
 use reqwest::StatusCode;
 
