@@ -4,7 +4,7 @@
 use super::paths::{is_ambiguous, normalise_prefix};
 use super::set::{PolicySet, Rule};
 use super::{Policy, Settings};
-use crate::grant::origin::{normalised_exact, OriginMatcher, OriginSpec};
+use crate::grant::origin::{normalised_exact, Admission, OriginMatcher, OriginSpec};
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::Field;
 use crate::report::warning::{ConfigWarning, WarningKind};
@@ -157,13 +157,16 @@ fn hidden(rules: &[Rule], settings: &[Settings]) -> Vec<ConfigWarning> {
     warnings
 }
 
-/// Whether a policy's origins admit a configured entry: every entry for `*` and mirroring; for
-/// a list, an exact origin or `null`, `origin` being the entry normalised as it is for
-/// matching (`None` for a pattern, which is not compared).
+/// Whether a policy's origins surely admit a configured entry, as they would the same origin
+/// in a request: `origin` is an exact entry (or `null`) normalised as it is for matching, or
+/// `None` for a pattern, which only `*` and mirroring surely cover (a pattern never matches
+/// `null`). A function's answer is not known before a request.
 fn admits_listed(policy: &Policy, origin: Option<&[u8]>) -> bool {
-    match &policy.origin {
-        OriginMatcher::Any | OriginMatcher::Mirror { .. } => true,
-        OriginMatcher::List(list) => origin.is_some_and(|origin| list.matches(origin)),
-        OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => false,
+    match origin {
+        Some(origin) => policy.origin.admission(origin) == Admission::Admitted,
+        None => matches!(
+            policy.origin,
+            OriginMatcher::Any | OriginMatcher::Mirror { .. }
+        ),
     }
 }

@@ -10,7 +10,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use super::verdict::{AllowedHeaders, Evaluation, Grant, Verdict};
 use super::{Head, Policy, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 use crate::grant::headers::{HeaderPolicy, Requested};
-use crate::grant::origin::{is_wellformed_request_origin, mirror_admits, OriginMatcher};
+use crate::grant::origin::{Admission, OriginMatcher};
 use crate::grant::toggle::Toggle;
 use crate::grant::util::{is_token, WILDCARD};
 use crate::report::decision::{Denial, RequestKind};
@@ -54,7 +54,6 @@ impl Policy {
             RequestKind::Actual
         };
         let refuse = |verdict| Evaluation::Done(self.refuse_origin(verdict, head));
-        let origin_bytes = origin.as_bytes();
         // The value the browser's CORS check compares with its origin, `*` or the origin
         // itself (https://fetch.spec.whatwg.org/#cors-check).
         let allow_origin = match &self.origin {
@@ -65,26 +64,14 @@ impl Policy {
             _ if origins.next().is_some() => {
                 return refuse(Verdict::denied(kind, Denial::MultipleOrigins))
             }
-            OriginMatcher::List(list) => {
-                if origin_admitted || list.matches(origin_bytes) {
-                    origin
-                } else {
-                    return refuse(Verdict::OriginRefused { kind, origin });
+            _ if origin_admitted => origin,
+            matcher => match matcher.admission(origin.as_bytes()) {
+                Admission::Admitted | Admission::AskFunction => origin,
+                Admission::Refused => return refuse(Verdict::OriginRefused { kind, origin }),
+                Admission::Malformed => {
+                    return refuse(Verdict::denied(kind, Denial::MalformedOrigin))
                 }
-            }
-            OriginMatcher::Mirror { .. } => {
-                if origin_admitted || mirror_admits(origin_bytes) {
-                    origin
-                } else {
-                    return refuse(Verdict::OriginRefused { kind, origin });
-                }
-            }
-            OriginMatcher::Predicate(_) | OriginMatcher::AsyncPredicate(_) => {
-                if !origin_admitted && !is_wellformed_request_origin(origin_bytes) {
-                    return refuse(Verdict::denied(kind, Denial::MalformedOrigin));
-                }
-                origin
-            }
+            },
         };
         // The request's head as the functions of the policy take it, copied only for a dry
         // run that calls one.

@@ -13,9 +13,7 @@ use http::HeaderValue;
 
 use super::paths::{is_ambiguous, is_under};
 use super::{Evaluation, Head, Policy, Verdict};
-use crate::grant::origin::{
-    is_wellformed_request_origin, mirror_admits, LookupHashBuilder, OriginMatcher,
-};
+use crate::grant::origin::{Admission, LookupHashBuilder, OriginMatcher};
 use crate::report::decision::{Decision, Denial};
 
 /// The policies in front of the top-level one.
@@ -165,19 +163,15 @@ fn admits(
     parts: &dyn Fn() -> Parts,
     given: Option<&Parts>,
 ) -> bool {
-    let bytes = origin.as_bytes();
-    match &policy.origin {
-        OriginMatcher::Any => true,
-        OriginMatcher::List(list) => list.matches(bytes),
-        OriginMatcher::Mirror { .. } => mirror_admits(bytes),
-        OriginMatcher::Predicate(f) => {
-            is_wellformed_request_origin(bytes)
-                && match given {
-                    Some(given) => f(origin, given),
-                    None => f(origin, &parts()),
-                }
-        }
-        OriginMatcher::AsyncPredicate(_) => is_wellformed_request_origin(bytes),
+    match (policy.origin.admission(origin.as_bytes()), &policy.origin) {
+        (Admission::Admitted, _) => true,
+        (Admission::Refused | Admission::Malformed, _) => false,
+        (Admission::AskFunction, OriginMatcher::Predicate(f)) => match given {
+            Some(given) => f(origin, given),
+            None => f(origin, &parts()),
+        },
+        // Chosen, and its own check decides.
+        (Admission::AskFunction, _) => true,
     }
 }
 

@@ -407,6 +407,27 @@ fn hidden_policies_are_warnings() {
         w.path() == "policies[1].allow_origins[0]"
             && matches!(w.kind(), WarningKind::HiddenByEarlierPolicy { earlier: 0 })
     }));
+    // But not a later `null`: mirroring never echoes it, so requests from sandboxed frames
+    // reach the later policy that lists it, and no warning says otherwise.
+    let layer = CorsLayer::builder()
+        .allow_origins([APP])
+        .policy(CorsLayer::builder().allow_origin(tower_cors::AllowOrigin::mirror_request()))
+        .policy(CorsLayer::builder().allow_origins(["null"]))
+        .build()
+        .unwrap();
+    assert!(
+        !layer
+            .warnings()
+            .iter()
+            .any(|w| matches!(w.kind(), WarningKind::HiddenByEarlierPolicy { .. })),
+        "{:?}",
+        layer.warnings()
+    );
+    let null = http::Request::get("/")
+        .header(http::header::ORIGIN, "null")
+        .body(())
+        .unwrap();
+    assert_eq!(layer.decide(&null).policy(), Some(1));
     // Each policy's own warnings carry its index.
     let layer = CorsLayer::builder()
         .allow_origins([APP])

@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::compile::compile_list;
 use super::list::OriginList;
+use super::parse::is_wellformed_request_origin;
 use super::{AsyncPredicate, OriginSpec, SyncPredicate};
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::Field;
@@ -17,14 +18,49 @@ pub(crate) enum OriginMatcher {
     Mirror { dangerous: bool },
 }
 
-/// Whether mirroring admits a request's origin: any well-formed origin but `null`, which
-/// every sandboxed frame and `file:` page sends (a mirroring policy lists it to admit it).
-#[inline]
-pub(crate) fn mirror_admits(origin: &[u8]) -> bool {
-    origin != b"null" && super::is_wellformed_request_origin(origin)
+/// What an origin setting says of a request's origin before any function is called: the one
+/// rule the evaluation of a request, the choice of a policy in a set and the build-time
+/// warnings about hidden policies all follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// The origin is admitted: `*`, listed, or mirrored.
+    Admitted,
+    /// The origin is refused: not listed, or not one a mirror echoes.
+    Refused,
+    /// A function decides, and the origin is well-formed enough to ask it.
+    AskFunction,
+    /// A function would decide, but the value is no origin a browser sends; it is not asked.
+    Malformed,
 }
 
 impl OriginMatcher {
+    /// What this setting says of `origin`, the bytes of an `Origin` header.
+    ///
+    /// Mirroring echoes any well-formed origin but `null`, which every sandboxed frame and
+    /// `file:` page sends (a policy lists `null` to admit it). A function is asked only about
+    /// a well-formed origin (https://fetch.spec.whatwg.org/#origin-header), so that it never
+    /// sees a value no browser sends.
+    #[inline]
+    pub(crate) fn admission(&self, origin: &[u8]) -> Admission {
+        let admitted = match self {
+            Self::Any => true,
+            Self::List(list) => list.matches(origin),
+            Self::Mirror { .. } => origin != b"null" && is_wellformed_request_origin(origin),
+            Self::Predicate(_) | Self::AsyncPredicate(_) => {
+                return if is_wellformed_request_origin(origin) {
+                    Admission::AskFunction
+                } else {
+                    Admission::Malformed
+                };
+            }
+        };
+        if admitted {
+            Admission::Admitted
+        } else {
+            Admission::Refused
+        }
+    }
+
     /// Compiles the configured origins, collecting every problem. `credentials`: whether the
     /// policy allows credentials, which rules out `*` and plain mirroring;
     /// `allow_public_suffixes`: whether subdomain patterns may cover a public suffix.

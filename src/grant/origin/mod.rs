@@ -30,7 +30,7 @@ mod public_suffix;
 
 pub(crate) use compile::normalised_exact;
 pub(crate) use hash::LookupHashBuilder;
-pub(crate) use matcher::{mirror_admits, OriginMatcher};
+pub(crate) use matcher::{Admission, OriginMatcher};
 pub(crate) use parse::{is_wellformed_request_origin, parse_request_origin};
 
 /// A boxed future answering "is this origin allowed?", returned by async predicates.

@@ -37,7 +37,9 @@ impl Rules {
             exceptions: HashSet::new(),
             below: HashMap::new(),
         };
-        let lines = text.lines().filter(|l| !l.is_empty() && !l.starts_with('#'));
+        let lines = text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'));
         for line in lines.clone() {
             if let Some(name) = line.strip_prefix('!') {
                 rules.exceptions.insert(name);
@@ -174,7 +176,11 @@ mod tests {
         assert!(rules.names.len() > 9000, "{} rules", rules.names.len());
         let mut names: Vec<String> = Vec::new();
         fn all_rules(rules: &Rules) -> impl Iterator<Item = &'static str> + '_ {
-            let all = rules.names.iter().chain(&rules.exceptions).chain(&rules.wildcards);
+            let all = rules
+                .names
+                .iter()
+                .chain(&rules.exceptions)
+                .chain(&rules.wildcards);
             all.copied()
         }
         for rule in all_rules(rules) {
@@ -213,7 +219,10 @@ mod tests {
             assert!(!psl_says(name), "{name} is a public suffix itself");
             let probe = suffix.replace('*', "tower-cors-probe");
             assert!(psl_says(&probe), "{suffix}, under {name}, is not a suffix");
-            assert!(suffix.ends_with(&format!(".{name}")), "{suffix} is not under {name}");
+            assert!(
+                suffix.ends_with(&format!(".{name}")),
+                "{suffix} is not under {name}"
+            );
         }
     }
 }
