@@ -220,26 +220,10 @@ impl CorsConfig {
                 Field::PreflightStatus => parse_number(value, u16::MAX.into())
                     .and_then(|v| u16::try_from(v).map_err(|_| out_of_range(u16::MAX.into())))
                     .map(|v| self.preflight_status = Some(v)),
-                Field::StrictPreflight => parse_bool(value).map(|v| self.strict_preflight = v),
-                Field::RejectDisallowedOrigins => {
-                    parse_bool(value).map(|v| self.reject_disallowed_origins = v)
-                }
-                Field::PreflightContinue => parse_bool(value).map(|v| self.preflight_continue = v),
-                Field::DangerouslyAllowPublicSuffixPatterns => {
-                    parse_bool(value).map(|v| self.dangerously_allow_public_suffix_patterns = v)
-                }
-                Field::DangerouslyAllowCrossOriginWebsockets => parse_bool(value)
-                    .map(|v| self.dangerously_allow_cross_origin_websockets = v),
-                Field::DebugHeader => parse_bool(value).map(|v| self.debug_header = v),
-                Field::PreserveInnerCorsHeaders => {
-                    parse_bool(value).map(|v| self.preserve_inner_cors_headers = v)
-                }
-                Field::MaxRequestHeaders => {
-                    parse_usize(value).map(|v| self.max_request_headers = Some(v))
-                }
-                Field::MaxRequestHeaderNameLen => {
-                    parse_usize(value).map(|v| self.max_request_header_name_len = Some(v))
-                }
+                switch => self.set_switch(switch, value).unwrap_or(Err((
+                    EnvProblemKind::UnknownVariable,
+                    None,
+                ))),
             };
             if let Err((kind, hint)) = result {
                 let mut problem = EnvProblem::new(name, value, kind);
@@ -344,7 +328,24 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// A value problem, with the hint shown after its message.
-type ValueProblem = (EnvProblemKind, Option<String>);
+pub(super) type ValueProblem = (EnvProblemKind, Option<String>);
+
+/// A switch's type, as an environment variable writes it.
+pub(super) trait FromVar: Sized {
+    fn from_var(value: &str) -> Result<Self, ValueProblem>;
+}
+
+impl FromVar for bool {
+    fn from_var(value: &str) -> Result<Self, ValueProblem> {
+        parse_bool(value)
+    }
+}
+
+impl FromVar for usize {
+    fn from_var(value: &str) -> Result<Self, ValueProblem> {
+        parse_usize(value)
+    }
+}
 
 fn parse_bool(value: &str) -> Result<bool, ValueProblem> {
     let value = value.trim();

@@ -101,7 +101,7 @@ impl Policy {
             | Verdict::OriginRefused {
                 kind: RequestKind::Preflight,
                 ..
-            } if !self.strict_preflight => self.preflight_status,
+            } if !self.switches.strict_preflight => self.preflight_status,
             Verdict::Denied { .. } | Verdict::OriginRefused { .. } => StatusCode::FORBIDDEN,
             _ => self.preflight_status,
         };
@@ -273,14 +273,14 @@ impl Policy {
             vary,
             extra,
             credentials,
-            replace_inner: !self.preserve_inner_headers,
+            replace_inner: !self.switches.preserve_inner_cors_headers,
         }
     }
 
     /// Debug mode: `cors-debug` for a denied verdict, in a map of its own. The mode is asked
     /// first, since the denial of a refused origin is worked out on demand.
     fn debug_header_map(&self, verdict: &Verdict<'_>) -> Option<Box<HeaderMap>> {
-        if !self.debug_header {
+        if !self.switches.debug_header {
             return None;
         }
         let debug = verdict

@@ -129,6 +129,7 @@ impl Policy {
             kind: RequestKind::Preflight,
             denial,
             origin_grant: self
+                .switches
                 .debug_header
                 .then(|| (allow_origin, self.credentials.decide(origin, parts))),
         };
@@ -146,8 +147,8 @@ impl Policy {
         let requested_headers = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
         let requested = match self.headers.check(
             &requested_headers,
-            self.max_request_headers,
-            self.max_request_header_name_len,
+            self.switches.max_request_headers,
+            self.switches.max_request_header_name_len,
         ) {
             Ok(requested) => requested,
             Err(denial) => return deny(denial),

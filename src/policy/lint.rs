@@ -102,7 +102,7 @@ impl Settings {
                 );
             }
         }
-        if self.preserve_inner_cors_headers {
+        if self.switches.preserve_inner_cors_headers {
             warn(
                 Field::PreserveInnerCorsHeaders,
                 None,
@@ -110,7 +110,7 @@ impl Settings {
                 WarningKind::PreservesInnerGrants,
             );
         }
-        if self.dangerously_allow_cross_origin_websockets {
+        if self.switches.dangerously_allow_cross_origin_websockets {
             warn(
                 Field::DangerouslyAllowCrossOriginWebsockets,
                 None,
@@ -118,7 +118,7 @@ impl Settings {
                 WarningKind::CrossOriginWebSocketsAllowed,
             );
         }
-        if self.dangerously_allow_public_suffix_patterns {
+        if self.switches.dangerously_allow_public_suffix_patterns {
             warn(
                 Field::DangerouslyAllowPublicSuffixPatterns,
                 None,
@@ -126,7 +126,7 @@ impl Settings {
                 WarningKind::PublicSuffixPatternsAllowed,
             );
         }
-        if self.debug_header {
+        if self.switches.debug_header {
             warn(Field::DebugHeader, None, "", WarningKind::DebugHeader);
         }
         warnings

@@ -54,7 +54,7 @@ pub(crate) use inner_headers::Removed;
 pub(crate) use plan::{Pending, Plan};
 use set::PolicySet;
 pub(crate) use set::Selected;
-pub(crate) use settings::Settings;
+pub(crate) use settings::{Settings, Switches};
 use verdict::MaxAge;
 pub(crate) use verdict::{Evaluation, OwnedVerdict, Verdict};
 
@@ -66,13 +66,6 @@ pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
 pub(crate) const CORS_DEBUG: HeaderName = HeaderName::from_static("cors-debug");
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
-
-/// The default for [`CorsBuilder::max_request_headers`](crate::CorsBuilder::max_request_headers).
-pub(crate) const DEFAULT_MAX_REQUEST_HEADERS: usize = 64;
-
-/// The default for
-/// [`CorsBuilder::max_request_header_name_len`](crate::CorsBuilder::max_request_header_name_len).
-pub(crate) const DEFAULT_MAX_REQUEST_HEADER_NAME_LEN: usize = 128;
 
 /// The validated, precomputed policy shared by every clone of the layer and service.
 #[derive(Debug)]
@@ -88,17 +81,8 @@ pub(crate) struct Policy {
     /// max-age or private network predicate), which takes the head as [`Parts`].
     calls_predicate: bool,
     preflight_status: StatusCode,
-    strict_preflight: bool,
-    reject_disallowed_origins: bool,
-    preflight_continue: bool,
-    max_request_headers: usize,
-    max_request_header_name_len: usize,
-    /// Refuse WebSocket handshakes from origins the policy does not admit (see `websocket`).
-    guard_websockets: bool,
-    /// Leave the CORS grant headers the inner service set, instead of replacing them.
-    preserve_inner_headers: bool,
-    /// Say why on every response where the layer denied something (`cors-debug`).
-    debug_header: bool,
+    /// The plain settings, as configured.
+    switches: Switches,
     /// `policies[i]` of its layer's set, for the fixes the debug header and the dry run name.
     set_index: Option<usize>,
     /// Insert the [`Decision`] into request extensions.
@@ -170,7 +154,7 @@ impl Policy {
 
     /// Whether the inner service's own grant headers reach the browser beside the layer's.
     pub(crate) fn preserves_inner_headers(&self) -> bool {
-        self.preserve_inner_headers
+        self.switches.preserve_inner_cors_headers
     }
 
     /// The public decision for a verdict of this policy.
@@ -179,7 +163,7 @@ impl Policy {
         Decision {
             kind,
             denial: verdict.denial(),
-            passthrough: kind == RequestKind::Preflight && self.preflight_continue,
+            passthrough: kind == RequestKind::Preflight && self.switches.preflight_continue,
             policy: self.set_index,
             considered: Vec::new(),
         }

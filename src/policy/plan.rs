@@ -165,7 +165,7 @@ impl Policy {
 
     /// Whether a request of this kind goes to the inner service.
     fn forwards(&self, kind: RequestKind) -> bool {
-        kind != RequestKind::Preflight || self.preflight_continue
+        kind != RequestKind::Preflight || self.switches.preflight_continue
     }
 
     /// For a request that goes to the inner service: the headers to add to its response, or
@@ -193,9 +193,9 @@ impl Policy {
                 kind: RequestKind::Actual,
                 denial,
                 ..
-            } => self.reject_disallowed_origins && denial.is_origin_refusal(),
+            } => self.switches.reject_disallowed_origins && denial.is_origin_refusal(),
             Verdict::OriginRefused { kind, .. } => {
-                self.reject_disallowed_origins && *kind == RequestKind::Actual
+                self.switches.reject_disallowed_origins && *kind == RequestKind::Actual
             }
             Verdict::Denied { .. } => false,
         }

@@ -3,10 +3,7 @@
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::compile_set::{compile_set, top_level_paths};
-use super::{
-    MaxAgeValue, Policy, DEFAULT_MAX_REQUEST_HEADERS, DEFAULT_MAX_REQUEST_HEADER_NAME_LEN,
-    VARY_ORIGIN, VARY_PREFLIGHT,
-};
+use super::{MaxAgeValue, Policy, VARY_ORIGIN, VARY_PREFLIGHT};
 use crate::grant::credentials::AllowCredentials;
 use crate::grant::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
 use crate::grant::max_age::{MaxAge, MaxAgeSpec};
@@ -15,7 +12,29 @@ use crate::grant::origin::{AllowOrigin, OriginMatcher};
 use crate::grant::private_network::AllowPrivateNetwork;
 use crate::grant::toggle::Toggle;
 use crate::report::error::{ConfigProblem, ProblemKind};
-use crate::report::field::Field;
+use crate::report::field::{switches, Field};
+
+/// Defines `Switches` from the `switches!` table.
+macro_rules! define_switches {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal; )*) => {
+        /// The plain settings of a policy: booleans and numbers, each with its default. The
+        /// same values as configured and as compiled; [`Settings::compile`] checks them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) struct Switches {
+            $(pub(crate) $name: $ty,)*
+        }
+
+        impl Default for Switches {
+            fn default() -> Self {
+                Self {
+                    $($name: $default,)*
+                }
+            }
+        }
+    };
+}
+
+switches!(define_switches);
 
 /// A policy as configured: what the builder, a configuration file and the presets fill in.
 /// Nothing is checked until [`Settings::compile`].
@@ -32,15 +51,8 @@ pub(crate) struct Settings {
     /// that a configuration file's value that is no status at all is reported here, in order,
     /// with every other problem.
     pub(crate) preflight_status: Option<u16>,
-    pub(crate) strict_preflight: bool,
-    pub(crate) reject_disallowed_origins: bool,
-    pub(crate) preflight_continue: bool,
-    pub(crate) max_request_headers: usize,
-    pub(crate) max_request_header_name_len: usize,
-    pub(crate) preserve_inner_cors_headers: bool,
-    pub(crate) dangerously_allow_public_suffix_patterns: bool,
-    pub(crate) dangerously_allow_cross_origin_websockets: bool,
-    pub(crate) debug_header: bool,
+    /// The plain settings, those of the `switches!` table.
+    pub(crate) switches: Switches,
     pub(crate) decision_extension: bool,
     /// The path prefixes of a policy of a set; `None`: every path.
     pub(crate) paths: Option<Vec<String>>,
@@ -50,6 +62,8 @@ pub(crate) struct Settings {
     pub(crate) denial_level: tracing::Level,
 }
 
+// Derivable without `tracing` only: with it, denials are logged at `DEBUG` by default.
+#[cfg_attr(not(feature = "tracing"), allow(clippy::derivable_impls))]
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -61,15 +75,7 @@ impl Default for Settings {
             max_age: MaxAge::default(),
             allow_private_network: AllowPrivateNetwork::default(),
             preflight_status: None,
-            strict_preflight: false,
-            reject_disallowed_origins: false,
-            preflight_continue: false,
-            max_request_headers: DEFAULT_MAX_REQUEST_HEADERS,
-            max_request_header_name_len: DEFAULT_MAX_REQUEST_HEADER_NAME_LEN,
-            preserve_inner_cors_headers: false,
-            dangerously_allow_public_suffix_patterns: false,
-            dangerously_allow_cross_origin_websockets: false,
-            debug_header: false,
+            switches: Switches::default(),
             decision_extension: false,
             paths: None,
             policies: Vec::new(),
@@ -109,14 +115,14 @@ impl Settings {
         let origin = OriginMatcher::compile(
             &self.allow_origin.0,
             credentials,
-            self.dangerously_allow_public_suffix_patterns,
+            self.switches.dangerously_allow_public_suffix_patterns,
             &mut problems,
         );
         let methods = MethodPolicy::compile(&self.allow_methods.0, credentials, &mut problems);
         let headers = HeaderPolicy::compile(
             &self.allow_headers.0,
             credentials,
-            self.max_request_header_name_len,
+            self.switches.max_request_header_name_len,
             &mut problems,
         );
         let expose = compile_expose(&self.expose_headers.0, credentials, &mut problems);
@@ -127,17 +133,17 @@ impl Settings {
         };
         let preflight_status = self.compile_preflight_status(&mut problems);
         for (field, limit) in [
-            (Field::MaxRequestHeaders, self.max_request_headers),
+            (Field::MaxRequestHeaders, self.switches.max_request_headers),
             (
                 Field::MaxRequestHeaderNameLen,
-                self.max_request_header_name_len,
+                self.switches.max_request_header_name_len,
             ),
         ] {
             if limit == 0 {
                 problems.push(ConfigProblem::new(field, None, "0", ProblemKind::ZeroLimit));
             }
         }
-        if self.preflight_continue {
+        if self.switches.preflight_continue {
             if let Ok(Some(status)) = preflight_status {
                 problems.push(ConfigProblem::new(
                     Field::PreflightStatus,
@@ -146,7 +152,7 @@ impl Settings {
                     ProblemKind::IgnoredWithPreflightContinue,
                 ));
             }
-            if self.strict_preflight {
+            if self.switches.strict_preflight {
                 problems.push(ConfigProblem::new(
                     Field::StrictPreflight,
                     None,
@@ -180,14 +186,7 @@ impl Settings {
                 .ok()
                 .flatten()
                 .unwrap_or(StatusCode::NO_CONTENT),
-            strict_preflight: self.strict_preflight,
-            reject_disallowed_origins: self.reject_disallowed_origins,
-            preflight_continue: self.preflight_continue,
-            max_request_headers: self.max_request_headers,
-            max_request_header_name_len: self.max_request_header_name_len,
-            preserve_inner_headers: self.preserve_inner_cors_headers,
-            guard_websockets: !self.dangerously_allow_cross_origin_websockets,
-            debug_header: self.debug_header,
+            switches: self.switches,
             set_index: None,
             decision_extension: self.decision_extension,
             #[cfg(feature = "tracing")]

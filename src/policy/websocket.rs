@@ -26,7 +26,9 @@ impl Policy {
     /// Whether the guard applies to a request of `kind`: it is on, and the request is a
     /// WebSocket handshake from another origin than the server's.
     pub(super) fn guards_handshake(&self, kind: RequestKind, head: Head<'_>) -> bool {
-        self.guard_websockets && kind == RequestKind::Actual && cross_origin_handshake(head)
+        !self.switches.dangerously_allow_cross_origin_websockets
+            && kind == RequestKind::Actual
+            && cross_origin_handshake(head)
     }
 }
 
