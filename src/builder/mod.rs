@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::layer::CorsLayer;
 use crate::policy::Settings;
-use crate::report::error::ConfigError;
+use crate::report::error::{ConfigError, ConfigProblem};
 
 mod behaviour;
 pub(crate) mod compat;
@@ -129,6 +129,13 @@ impl CorsBuilder {
     /// ```
     pub fn build(&self) -> Result<CorsLayer, ConfigError> {
         let mut policy = self.settings.compile().map_err(ConfigError::new)?;
+        let strict = std::iter::once(&self.settings)
+            .chain(&self.settings.policies)
+            .any(|settings| settings.switches.warnings_as_errors);
+        if strict && !policy.warnings.is_empty() {
+            let problems = policy.warnings.iter().map(ConfigProblem::from_warning);
+            return Err(ConfigError::new(problems.collect()));
+        }
         policy.source = Some(Box::new(self.settings.clone()));
         #[cfg(feature = "tracing")]
         crate::service::trace::warnings(&policy.warnings);

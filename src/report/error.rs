@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::report::field::Field;
 use crate::report::location::Location;
+use crate::report::warning::{ConfigWarning, WarningKind};
 
 /// Every problem found while building a [`CorsLayer`](crate::CorsLayer).
 ///
@@ -113,6 +114,15 @@ impl ConfigProblem {
     pub(crate) fn with_message(mut self, message: String) -> Self {
         self.message = Some(message);
         self
+    }
+
+    /// A warning as a problem, for [`CorsBuilder::warnings_as_errors`](crate::CorsBuilder::warnings_as_errors).
+    pub(crate) fn from_warning(warning: &ConfigWarning) -> Self {
+        Self {
+            at: warning.at.clone(),
+            kind: ProblemKind::Warning(warning.kind()),
+            message: Some(format!("{} (warnings_as_errors)", warning.kind())),
+        }
     }
 
     /// The setting.
@@ -306,6 +316,9 @@ pub enum ProblemKind {
     NoPaths,
     /// A policy of a set that has policies of its own.
     NestedPolicies,
+    /// A warning, which [`CorsBuilder::warnings_as_errors`](crate::CorsBuilder::warnings_as_errors)
+    /// makes an error; the problem's message is the warning's.
+    Warning(WarningKind),
 }
 
 impl ProblemKind {
@@ -380,6 +393,7 @@ impl ProblemKind {
             Self::IgnoredWithPreflightContinue => {
                 "has no effect with preflight_continue, where the service answers preflights itself"
             }
+            Self::Warning(_) => "is a warning, an error under warnings_as_errors",
         }
     }
 }

@@ -255,6 +255,34 @@ macro_rules! switches {
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
         debug_header: bool = false => DebugHeader, "boolean (development only)";
+        /// Refuse to build a policy that has warnings: each
+        /// [`ConfigWarning`](crate::ConfigWarning) becomes a problem of the
+        /// [`ConfigError`](crate::ConfigError), of kind
+        /// [`ProblemKind::Warning`](crate::ProblemKind::Warning). For production, where a
+        /// dangerous or dead setting should stop the server from starting rather than be
+        /// logged. Set on the top-level policy or on any policy of a set, it covers the
+        /// warnings of the whole set.
+        ///
+        /// ```
+        /// use tower_cors::{CorsLayer, ProblemKind, WarningKind};
+        ///
+        /// let lenient = CorsLayer::builder()
+        ///     .allow_origin("https://app.example.com")
+        ///     .expose_headers(["set-cookie"])
+        ///     .build()?;
+        /// assert_eq!(lenient.warnings()[0].kind(), WarningKind::NeverExposed);
+        ///
+        /// let err = CorsLayer::builder()
+        ///     .allow_origin("https://app.example.com")
+        ///     .expose_headers(["set-cookie"])
+        ///     .warnings_as_errors(true)
+        ///     .build()
+        ///     .unwrap_err();
+        /// assert_eq!(err.problems()[0].kind(), ProblemKind::Warning(WarningKind::NeverExposed));
+        /// assert_eq!(err.problems()[0].path(), "expose_headers[0]");
+        /// # Ok::<(), tower_cors::ConfigError>(())
+        /// ```
+        warnings_as_errors: bool = false => WarningsAsErrors, "boolean";
     } };
 }
 pub(crate) use switches;

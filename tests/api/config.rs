@@ -7,7 +7,9 @@ use std::sync::Arc;
 use http::{header, HeaderMap, Method, Request, Response, StatusCode};
 use serde::Deserialize;
 use tower::{service_fn, ServiceBuilder, ServiceExt};
-use tower_cors::{CorsConfig, CorsLayer, Denial, EnvProblemKind, Field, ProblemKind, RequestKind};
+use tower_cors::{
+    CorsConfig, CorsLayer, Denial, EnvProblemKind, Field, ProblemKind, RequestKind, WarningKind,
+};
 
 use crate::requests::{get, get_to, preflight};
 
@@ -1313,4 +1315,48 @@ fn policy_sets_from_files() {
         err.problems()[0].to_string(),
         "CORS_POLICIES: unknown variable; sets of policies are read from configuration files only; the environment sets the top-level policy"
     );
+}
+
+/// `warnings_as_errors`, from a file, from the environment, and in a set: the build fails with
+/// each warning as a problem at the warning's own path, and without it the layer builds.
+#[test]
+fn warnings_as_errors_from_a_file_and_the_environment() {
+    let dangerous = r#"
+        allow_origins = "mirror"
+        expose_headers = ["set-cookie"]
+    "#;
+    let warnings: Vec<String> = layer(dangerous)
+        .warnings()
+        .iter()
+        .map(|w| format!("{w} (warnings_as_errors)"))
+        .collect();
+    let strict = format!("{dangerous}\nwarnings_as_errors = true");
+    assert_eq!(problems(&strict), warnings);
+    assert_eq!(
+        warnings.last().unwrap(),
+        "expose_headers[0]: \"set-cookie\" is never exposed to scripts, whatever the server says (warnings_as_errors)"
+    );
+    let err = config(dangerous)
+        .merge_vars("CORS", [("CORS_WARNINGS_AS_ERRORS", "true")])
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.problems().last().unwrap().kind(),
+        ProblemKind::Warning(WarningKind::NeverExposed)
+    );
+    // Set on a policy of a set, it covers the top level's warnings too.
+    let set = r#"
+        allow_origins = ["https://app.example.com"]
+        expose_headers = ["set-cookie"]
+
+        [[policies]]
+        allow_origins = ["https://admin.example.com"]
+        warnings_as_errors = true
+    "#;
+    assert_eq!(problems(set).len(), 1, "{:?}", problems(set));
+    // A policy without warnings builds as before.
+    assert!(config("allow_origins = [\"https://app.example.com\"]\nmax_age_secs = 60\nwarnings_as_errors = true")
+        .build()
+        .is_ok());
 }
