@@ -6,7 +6,7 @@ use http::request::Parts;
 use http::{HeaderMap, Request};
 use tower_layer::Layer;
 
-use crate::policy::{Evaluation, Head, Policy};
+use crate::policy::{DryRun, Evaluation, Head, Policy};
 use crate::report::decision::Decision;
 use crate::report::warning::ConfigWarning;
 use crate::service::report_only::{Report, ReportOnly};
@@ -165,7 +165,7 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn decide<B>(&self, request: &Request<B>) -> Decision {
-        self.policy().dry_decision(Head::of(request)).2
+        self.policy().dry_decision(Head::of(request))
     }
 
     /// Like [`CorsLayer::decide`], running an async origin predicate if there is one.
@@ -225,7 +225,9 @@ impl CorsLayer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn headers_for<B>(&self, request: &Request<B>) -> (Decision, HeaderMap) {
-        let (decision, _, headers) = self.policy().dry_run(Head::of(request));
+        let DryRun {
+            decision, headers, ..
+        } = self.policy().dry_run(Head::of(request));
         (decision, headers)
     }
 }

@@ -1,4 +1,5 @@
-//! How long browsers may cache a preflight answer: the public configuration type.
+//! How long browsers may cache a preflight answer (`Access-Control-Max-Age`): the public
+//! configuration type, its compiled form, and the value a preflight is granted.
 
 use std::fmt;
 use std::sync::Arc;
@@ -100,6 +101,77 @@ impl fmt::Debug for MaxAge {
             MaxAgeSpec::Unset => f.write_str("MaxAge::Unset"),
             MaxAgeSpec::Exact(d) => f.debug_tuple("MaxAge::Exact").field(d).finish(),
             MaxAgeSpec::Dynamic(_) => f.write_str("MaxAge::Dynamic(..)"),
+        }
+    }
+}
+
+/// The compiled `Access-Control-Max-Age` of a policy.
+pub(crate) enum CompiledMaxAge {
+    Unset,
+    Fixed(HeaderValue),
+    Dynamic(DurationFn),
+}
+
+impl CompiledMaxAge {
+    pub(crate) fn compile(max_age: &MaxAge) -> Self {
+        match &max_age.0 {
+            MaxAgeSpec::Unset => Self::Unset,
+            MaxAgeSpec::Exact(d) => Self::Fixed(HeaderValue::from(d.as_secs())),
+            MaxAgeSpec::Dynamic(f) => Self::Dynamic(f.clone()),
+        }
+    }
+
+    /// The max-age an allowed preflight gets, `None` when the policy sets none.
+    pub(crate) fn grant<'p>(
+        &self,
+        origin: &HeaderValue,
+        parts: &impl Fn() -> &'p Parts,
+    ) -> Option<GrantedMaxAge<'_>> {
+        match self {
+            Self::Unset => None,
+            Self::Fixed(value) => Some(GrantedMaxAge::Value(value)),
+            Self::Dynamic(f) => Some(GrantedMaxAge::Seconds(f(origin, parts()).as_secs())),
+        }
+    }
+
+    /// The max-age every preflight gets, when it is the same for all.
+    pub(crate) fn fixed(&self) -> Option<GrantedMaxAge<'_>> {
+        match self {
+            Self::Fixed(value) => Some(GrantedMaxAge::Value(value)),
+            Self::Unset | Self::Dynamic(_) => None,
+        }
+    }
+
+    /// Whether a function computes it for each preflight.
+    pub(crate) fn is_dynamic(&self) -> bool {
+        matches!(self, Self::Dynamic(_))
+    }
+}
+
+impl fmt::Debug for CompiledMaxAge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unset => f.write_str("Unset"),
+            Self::Fixed(value) => f.debug_tuple("Fixed").field(value).finish(),
+            Self::Dynamic(_) => f.write_str("Dynamic(..)"),
+        }
+    }
+}
+
+/// The `Access-Control-Max-Age` a preflight is granted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum GrantedMaxAge<'a> {
+    /// The policy's own value.
+    Value(&'a HeaderValue),
+    /// Computed for this preflight.
+    Seconds(u64),
+}
+
+impl GrantedMaxAge<'_> {
+    pub(crate) fn value(self) -> HeaderValue {
+        match self {
+            Self::Value(value) => value.clone(),
+            Self::Seconds(seconds) => HeaderValue::from(seconds),
         }
     }
 }

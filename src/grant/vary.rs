@@ -1,4 +1,4 @@
-//! Merging `Vary` with what the inner service set.
+//! The `Vary` values the layer sends, and merging them with what the inner service set.
 
 use http::header::{Entry, VARY};
 use http::{HeaderMap, HeaderValue};
@@ -9,12 +9,12 @@ use crate::grant::util::{for_each_element, join_values};
 /// them is present yet. The few that exist are statics, so a response future can carry a
 /// reference to one.
 #[derive(Debug)]
-pub(crate) struct Vary {
+pub(crate) struct VaryTokens {
     tokens: &'static [&'static str],
     value: HeaderValue,
 }
 
-impl Vary {
+impl VaryTokens {
     /// `value` is `tokens`, lowercase, joined with `", "`.
     pub(crate) const fn new(tokens: &'static [&'static str], value: &'static str) -> Self {
         Self {
@@ -30,12 +30,12 @@ impl Vary {
     }
 
     /// Adds the tokens missing from `headers`' `Vary`, case-insensitively, in one extra line.
-    /// Leaves `Vary: *` alone. Allocates only when some but not all tokens are already there.
+    /// Leaves `VaryTokens: *` alone. Allocates only when some but not all tokens are already there.
     pub(crate) fn merge_into(&self, headers: &mut HeaderMap) {
         self.merge(headers, headers.contains_key(VARY));
     }
 
-    /// [`Vary::merge_into`], for a caller that knows whether `headers` has a `Vary` already.
+    /// [`VaryTokens::merge_into`], for a caller that knows whether `headers` has a `Vary` already.
     pub(crate) fn merge(&self, headers: &mut HeaderMap, present: bool) {
         // The usual response has no `Vary` yet and gets the precomputed value. (An append
         // costs less than `HeaderMap::entry` and an insert into the vacant entry.)
@@ -78,12 +78,54 @@ impl Vary {
     }
 }
 
+/// `Vary` of answers that depend on the origin, preflights excepted.
+pub(crate) static VARY_ORIGIN: VaryTokens = VaryTokens::new(&["origin"], "origin");
+
+/// `Vary` of preflight answers: by whether the answer depends on the origin, then by whether
+/// private network access is allowed (only then does the answer depend on
+/// `Access-Control-Request-Private-Network`).
+pub(crate) static VARY_PREFLIGHT: [[VaryTokens; 2]; 2] = [
+    [
+        VaryTokens::new(
+            &[
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+            ],
+            "origin, access-control-request-method, access-control-request-headers",
+        ),
+        VaryTokens::new(
+            &[
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network",
+            ],
+            "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
+        ),
+    ],
+    [
+        VaryTokens::new(
+            &["access-control-request-method", "access-control-request-headers"],
+            "access-control-request-method, access-control-request-headers",
+        ),
+        VaryTokens::new(
+            &[
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network",
+            ],
+            "access-control-request-method, access-control-request-headers, access-control-request-private-network",
+        ),
+    ],
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn merged(existing: &[&'static str]) -> Vec<String> {
-        static CONTRIBUTION: Vary = Vary::new(
+        static CONTRIBUTION: VaryTokens = VaryTokens::new(
             &["origin", "access-control-request-method"],
             "origin, access-control-request-method",
         );
@@ -98,6 +140,15 @@ mod tests {
             .iter()
             .map(|v| v.to_str().unwrap().to_owned())
             .collect()
+    }
+
+    #[test]
+    fn vary_values_join_their_tokens() {
+        assert!(VARY_ORIGIN.is_consistent());
+        assert!(VARY_PREFLIGHT
+            .iter()
+            .flatten()
+            .all(VaryTokens::is_consistent));
     }
 
     #[test]

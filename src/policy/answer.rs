@@ -7,15 +7,15 @@ use http::header::{
 };
 use http::{response, HeaderMap, HeaderValue, Response, StatusCode};
 
-use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Found, Removed};
-use super::verdict::{AllowedHeaders, Grant, MaxAge};
-use super::{MaxAgeValue, Policy, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE};
+use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Found, GrantHeaders};
+use super::verdict::{AllowedHeaders, Grant};
+use super::{Policy, Verdict, ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, CORS_DEBUG, TRUE};
 use crate::grant::headers::HeaderPolicy;
 use crate::grant::methods::MethodPolicy;
 use crate::grant::origin::OriginMatcher;
 use crate::grant::toggle::Toggle;
 use crate::grant::util::WILDCARD;
-use crate::grant::vary::Vary;
+use crate::grant::vary::VaryTokens;
 use crate::report::decision::RequestKind;
 
 /// The headers the layer writes into the inner service's response.
@@ -27,7 +27,7 @@ pub(crate) struct Decoration {
     /// Granted: `Access-Control-Allow-Origin`, and then credentials and exposed headers.
     allow_origin: Option<HeaderValue>,
     expose: Option<HeaderValue>,
-    vary: Option<&'static Vary>,
+    vary: Option<&'static VaryTokens>,
     /// Headers written as they are: for a preflight passed on to the inner service, those the
     /// layer's answer would have had; in debug mode, `cors-debug` with why the request was
     /// denied. Boxed: both are rare (debug mode is for development), and a map, or one more
@@ -46,7 +46,7 @@ impl Decoration {
     /// The values are moved out (`allow_origin`, `expose` and `extra` are left `None`), so that
     /// the response future writes them without moving the decoration.
     #[inline]
-    pub(crate) fn write(&mut self, headers: &mut HeaderMap) -> Removed {
+    pub(crate) fn write(&mut self, headers: &mut HeaderMap) -> GrantHeaders {
         let found = find_grants_and_vary(headers);
         self.write_over(headers, found)
     }
@@ -60,14 +60,14 @@ impl Decoration {
 
     /// Writes the headers over what `found` says the map holds.
     #[inline(always)]
-    fn write_over(&mut self, headers: &mut HeaderMap, found: Found) -> Removed {
+    fn write_over(&mut self, headers: &mut HeaderMap, found: Found) -> GrantHeaders {
         let removed = if self.replace_inner {
             if !found.grants.is_empty() {
                 remove_grant_headers(headers, found.grants);
             }
             found.grants
         } else {
-            Removed::default()
+            GrantHeaders::default()
         };
         if let Some(allow_origin) = self.allow_origin.take() {
             headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
@@ -130,8 +130,8 @@ impl Policy {
     fn preflight_headers(&self, grant: Grant<'_>) -> HeaderMap {
         // The templates hold what is the same for every preflight; credentials or a max-age
         // decided per request, and private network access, are written one by one.
-        let per_request = matches!(self.credentials, Toggle::Predicate(_))
-            || matches!(self.max_age, MaxAgeValue::Dynamic(_));
+        let per_request =
+            matches!(self.credentials, Toggle::Predicate(_)) || self.max_age.is_dynamic();
         if grant.private_network || per_request {
             let mut headers = self.preflight_grant(grant);
             self.vary_preflight.merge_into(&mut headers);
@@ -197,16 +197,22 @@ impl Policy {
     /// that the response future does not need it.
     #[inline(always)]
     pub(super) fn decoration(&self, verdict: Verdict<'_>) -> Decoration {
-        // (allow_origin, expose, credentials, vary, extra), made in one expression so that the
-        // decoration is written once, where the plan keeps it.
-        let (allow_origin, expose, credentials, vary, extra) = match verdict {
+        let replace_inner = !self.switches.preserve_inner_cors_headers;
+        // No grant of its own: `Vary`, and the headers of `extra` (a preflight's answer passed
+        // on to the inner service, or a denial in debug mode).
+        let no_grant = |vary, extra| Decoration {
+            allow_origin: None,
+            expose: None,
+            credentials: false,
+            vary,
+            extra,
+            replace_inner,
+        };
+        match verdict {
             Verdict::Allowed {
                 kind: RequestKind::Preflight,
                 grant,
-            } => (
-                None,
-                None,
-                false,
+            } => no_grant(
                 Some(self.vary_preflight),
                 Some(Box::new(self.preflight_grant(grant))),
             ),
@@ -228,52 +234,36 @@ impl Policy {
                     }
                 }
                 let extra = (!grant.is_empty()).then(|| Box::new(grant));
-                (None, None, false, Some(self.vary_preflight), extra)
+                no_grant(Some(self.vary_preflight), extra)
             }
             Verdict::OriginRefused {
                 kind: RequestKind::Preflight,
                 ..
-            } => (
-                None,
-                None,
-                false,
-                Some(self.vary_preflight),
-                self.debug_header_map(&verdict),
-            ),
-            Verdict::Allowed { grant, .. } => (
-                Some(grant.allow_origin.clone()),
-                self.expose.clone(),
-                grant.credentials,
-                self.vary_actual,
-                None,
-            ),
+            } => no_grant(Some(self.vary_preflight), self.debug_header_map(&verdict)),
+            Verdict::Allowed { grant, .. } => Decoration {
+                allow_origin: Some(grant.allow_origin.clone()),
+                expose: self.expose.clone(),
+                credentials: grant.credentials,
+                vary: self.vary_actual,
+                extra: None,
+                replace_inner,
+            },
             // A resource open to everyone says so to every request, CORS or not, so that a
             // cache storing a response to a request without `Origin` (a page loading a font or
             // a script) serves a usable one to a later `fetch`
             // (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
-            Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => (
-                Some(WILDCARD.clone()),
-                self.expose.clone(),
-                false,
-                self.vary_actual,
-                None,
-            ),
-            Verdict::NotCors => (None, None, false, self.vary_actual, None),
-            Verdict::Denied { .. } | Verdict::OriginRefused { .. } => (
-                None,
-                None,
-                false,
-                self.vary_actual,
-                self.debug_header_map(&verdict),
-            ),
-        };
-        Decoration {
-            allow_origin,
-            expose,
-            vary,
-            extra,
-            credentials,
-            replace_inner: !self.switches.preserve_inner_cors_headers,
+            Verdict::NotCors if matches!(self.origin, OriginMatcher::Any) => Decoration {
+                allow_origin: Some(WILDCARD.clone()),
+                expose: self.expose.clone(),
+                credentials: false,
+                vary: self.vary_actual,
+                extra: None,
+                replace_inner,
+            },
+            Verdict::NotCors => no_grant(self.vary_actual, None),
+            Verdict::Denied { .. } | Verdict::OriginRefused { .. } => {
+                no_grant(self.vary_actual, self.debug_header_map(&verdict))
+            }
         }
     }
 
@@ -305,10 +295,7 @@ impl Policy {
         let mut headers = self.preflight_grant(Grant {
             allow_origin: placeholder,
             credentials: matches!(self.credentials, Toggle::On),
-            max_age: match &self.max_age {
-                MaxAgeValue::Fixed(value) => Some(MaxAge::Value(value)),
-                MaxAgeValue::Unset | MaxAgeValue::Dynamic(_) => None,
-            },
+            max_age: self.max_age.fixed(),
             allow_methods: self.methods.header(placeholder),
             allow_headers: match allow_headers {
                 Some(value) if with_allow_headers => AllowedHeaders::Value(value),

@@ -26,21 +26,21 @@ static GRANT_HEADERS: [HeaderName; 7] = [
 /// Every `Access-Control-Allow-*` header grants something.
 const ALLOW_PREFIX: &str = "access-control-allow-";
 
-/// The bit of [`Removed`] for grant headers that are not among [`GRANT_HEADERS`].
+/// The bit of [`GrantHeaders`] for grant headers that are not among [`GRANT_HEADERS`].
 const OTHER: u8 = 1 << GRANT_HEADERS.len();
 
-/// Which grant headers the layer removed from the inner service's response: a set of
-/// [`GRANT_HEADERS`], one bit each, and one bit ([`OTHER`]) for any other
+/// A set of grant headers, those an inner service's response has or those the layer removed
+/// from it: one bit for each of [`GRANT_HEADERS`], and one ([`OTHER`]) for any other
 /// `Access-Control-Allow-*` header.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Removed(u8);
+pub(crate) struct GrantHeaders(u8);
 
-impl Removed {
+impl GrantHeaders {
     pub(crate) fn is_empty(self) -> bool {
         self.0 == 0
     }
 
-    /// The names of the removed headers (other `Access-Control-Allow-*` headers as one).
+    /// The names of the headers in the set (other `Access-Control-Allow-*` headers as one).
     #[cfg(feature = "tracing")]
     pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
         GRANT_HEADERS
@@ -57,7 +57,7 @@ impl Removed {
 /// set, and whether it set `Vary`.
 #[derive(Default)]
 pub(super) struct Found {
-    pub(super) grants: Removed,
+    pub(super) grants: GrantHeaders,
     pub(super) vary: bool,
 }
 
@@ -76,7 +76,7 @@ pub(super) fn find_grants_and_vary(headers: &HeaderMap) -> Found {
     found
 }
 
-/// The bit of [`Removed`] for a name starting with `access-control-`: its place among
+/// The bit of [`GrantHeaders`] for a name starting with `access-control-`: its place among
 /// [`GRANT_HEADERS`], [`OTHER`] for another `Access-Control-Allow-*` header, 0 for a header
 /// that grants nothing (`Access-Control-Request-*` is a request header). Out of line, as
 /// most responses carry no such header.
@@ -91,7 +91,7 @@ fn grant_bit(name: &HeaderName) -> u8 {
 }
 
 /// Removes the grant headers `found` in `headers`.
-pub(super) fn remove_grant_headers(headers: &mut HeaderMap, found: Removed) {
+pub(super) fn remove_grant_headers(headers: &mut HeaderMap, found: GrantHeaders) {
     for (i, name) in GRANT_HEADERS.iter().enumerate() {
         if found.0 & (1 << i) != 0 {
             headers.remove(name);

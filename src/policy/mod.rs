@@ -18,17 +18,14 @@
 //! [`Settings::compile`] validates it, reporting every problem at once, and precomputes every
 //! header value.
 
-use std::fmt;
-
-use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 
 use crate::grant::headers::HeaderPolicy;
-use crate::grant::max_age::DurationFn;
+use crate::grant::max_age::CompiledMaxAge;
 use crate::grant::methods::MethodPolicy;
 use crate::grant::origin::OriginMatcher;
 use crate::grant::toggle::Toggle;
-use crate::grant::vary::Vary;
+use crate::grant::vary::VaryTokens;
 use crate::report::decision::{Decision, RequestKind};
 use crate::report::field::Field;
 use crate::report::warning::ConfigWarning;
@@ -50,12 +47,11 @@ mod websocket;
 pub(crate) use answer::Decoration;
 pub(crate) use head::Head;
 #[cfg(feature = "tracing")]
-pub(crate) use inner_headers::Removed;
-pub(crate) use plan::{Pending, Plan};
+pub(crate) use inner_headers::GrantHeaders;
+pub(crate) use plan::{DryRun, Pending, Plan};
 use set::PolicySet;
 pub(crate) use set::Selected;
 pub(crate) use settings::{Settings, Switches};
-use verdict::MaxAge;
 pub(crate) use verdict::{Evaluation, OwnedVerdict, Verdict};
 
 pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -75,7 +71,7 @@ pub(crate) struct Policy {
     methods: MethodPolicy,
     headers: HeaderPolicy,
     expose: Option<HeaderValue>,
-    max_age: MaxAgeValue,
+    max_age: CompiledMaxAge,
     private_network: Toggle,
     /// Whether evaluating calls a function of the request head (an origin, credentials,
     /// max-age or private network predicate), which takes the head as [`Parts`].
@@ -91,8 +87,8 @@ pub(crate) struct Policy {
     pub(crate) denial_level: tracing::Level,
     /// `Vary` for responses to requests that are not preflights; `None` when the answer does
     /// not depend on the origin (`*`).
-    vary_actual: Option<&'static Vary>,
-    vary_preflight: &'static Vary,
+    vary_actual: Option<&'static VaryTokens>,
+    vary_preflight: &'static VaryTokens,
     /// Settings that build but that no browser honours, or that are almost always a mistake.
     pub(crate) warnings: Vec<ConfigWarning>,
     /// The policies in front of this one, for a set; this one is then the last resort.
@@ -103,37 +99,6 @@ pub(crate) struct Policy {
     /// The settings the policy was built from, for a builder that refines them; set by
     /// [`CorsBuilder::build`](crate::CorsBuilder::build) on the layer's own policy.
     pub(crate) source: Option<Box<Settings>>,
-}
-
-/// The compiled `Access-Control-Max-Age`.
-pub(crate) enum MaxAgeValue {
-    Unset,
-    Fixed(HeaderValue),
-    Dynamic(DurationFn),
-}
-
-impl MaxAgeValue {
-    fn grant<'p>(
-        &self,
-        origin: &HeaderValue,
-        parts: &impl Fn() -> &'p Parts,
-    ) -> Option<MaxAge<'_>> {
-        match self {
-            Self::Unset => None,
-            Self::Fixed(value) => Some(MaxAge::Value(value)),
-            Self::Dynamic(f) => Some(MaxAge::Seconds(f(origin, parts()).as_secs())),
-        }
-    }
-}
-
-impl fmt::Debug for MaxAgeValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Unset => f.write_str("Unset"),
-            Self::Fixed(value) => f.debug_tuple("Fixed").field(value).finish(),
-            Self::Dynamic(_) => f.write_str("Dynamic(..)"),
-        }
-    }
 }
 
 impl Policy {
@@ -167,57 +132,5 @@ impl Policy {
             policy: self.set_index,
             considered: Vec::new(),
         }
-    }
-}
-
-static VARY_ORIGIN: Vary = Vary::new(&["origin"], "origin");
-
-/// `Vary` of preflight answers: by whether the answer depends on the origin, then by whether
-/// private network access is allowed (only then does the answer depend on
-/// `Access-Control-Request-Private-Network`).
-static VARY_PREFLIGHT: [[Vary; 2]; 2] = [
-    [
-        Vary::new(
-            &[
-                "origin",
-                "access-control-request-method",
-                "access-control-request-headers",
-            ],
-            "origin, access-control-request-method, access-control-request-headers",
-        ),
-        Vary::new(
-            &[
-                "origin",
-                "access-control-request-method",
-                "access-control-request-headers",
-                "access-control-request-private-network",
-            ],
-            "origin, access-control-request-method, access-control-request-headers, access-control-request-private-network",
-        ),
-    ],
-    [
-        Vary::new(
-            &["access-control-request-method", "access-control-request-headers"],
-            "access-control-request-method, access-control-request-headers",
-        ),
-        Vary::new(
-            &[
-                "access-control-request-method",
-                "access-control-request-headers",
-                "access-control-request-private-network",
-            ],
-            "access-control-request-method, access-control-request-headers, access-control-request-private-network",
-        ),
-    ],
-];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn vary_values_join_their_tokens() {
-        assert!(VARY_ORIGIN.is_consistent());
-        assert!(VARY_PREFLIGHT.iter().flatten().all(Vary::is_consistent));
     }
 }

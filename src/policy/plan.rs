@@ -11,6 +11,15 @@ use super::{Evaluation, Head, OwnedVerdict, Policy, Selected, Verdict};
 use crate::grant::origin::BoxBoolFuture;
 use crate::report::decision::{Decision, Denial, RequestKind};
 
+/// What the layer would do with a request: a dry run's result.
+pub(crate) struct DryRun {
+    pub(crate) decision: Decision,
+    /// The status the layer answers with; `None` when the inner service answers.
+    pub(crate) status: Option<StatusCode>,
+    /// The headers the layer sends, or adds to the inner service's response.
+    pub(crate) headers: HeaderMap,
+}
+
 /// What the service does with a request.
 pub(crate) enum Plan {
     /// Answer with this head, without calling the inner service: a preflight, or a request
@@ -59,8 +68,11 @@ impl Pending {
 
     /// What to do with the inner service's response once the check answered (for
     /// [`Plan::CheckThenForward`]): the headers to write, or the answer that replaces it.
-    pub(crate) fn forwarded(&self, allowed: bool) -> Result<Decoration, response::Parts> {
-        self.0.policy.forwarded(self.verdict(allowed))
+    pub(crate) fn decoration_or_answer(
+        &self,
+        allowed: bool,
+    ) -> Result<Decoration, response::Parts> {
+        self.0.policy.decoration_or_answer(self.verdict(allowed))
     }
 
     /// The level of the `tracing` event for the decision.
@@ -101,21 +113,27 @@ impl Plan {
 }
 
 impl Policy {
-    /// A dry run for a request head: the decision, the status the layer answers with (`None`
-    /// when the inner service answers) and the headers it sends or adds. An async origin
-    /// check counts as allowing; a sync predicate runs on a copy of the head.
-    pub(crate) fn dry_run(
-        self: &Arc<Self>,
-        head: Head<'_>,
-    ) -> (Decision, Option<StatusCode>, HeaderMap) {
-        let (selected, verdict, decision) = self.dry_decision(head);
+    /// A dry run for a request head. An async origin check counts as allowing; a sync
+    /// predicate runs on a copy of the head.
+    pub(crate) fn dry_run(self: &Arc<Self>, head: Head<'_>) -> DryRun {
+        let (selected, verdict, decision) = self.dry_evaluation(head);
         let (status, headers) = selected.policy.plan_verdict(verdict).dry_run();
-        (decision, status, headers)
+        DryRun {
+            decision,
+            status,
+            headers,
+        }
+    }
+
+    /// The decision of a dry run, without the headers.
+    pub(crate) fn dry_decision(self: &Arc<Self>, head: Head<'_>) -> Decision {
+        let (_, _, decision) = self.dry_evaluation(head);
+        decision
     }
 
     /// The policy chosen for a head, its verdict and the decision, for a dry run: an async
     /// origin check counts as allowing.
-    pub(crate) fn dry_decision<'a>(
+    fn dry_evaluation<'a>(
         self: &'a Arc<Self>,
         head: Head<'a>,
     ) -> (Selected<'a>, Verdict<'a>, Decision) {
@@ -135,14 +153,14 @@ impl Policy {
                 provisional,
                 websocket,
             } => {
-                let forwards = self.forwards(provisional.kind());
+                let passes_on = self.passes_on(provisional.kind());
                 let pending = Pending(Box::new(Waiting {
                     check,
                     policy: Arc::clone(self),
                     provisional: provisional.to_owned(),
                     websocket,
                 }));
-                if forwards {
+                if passes_on {
                     Plan::CheckThenForward(pending)
                 } else {
                     Plan::CheckThenAnswer(pending)
@@ -156,7 +174,7 @@ impl Policy {
     fn plan_verdict(&self, verdict: Verdict<'_>) -> Plan {
         // Straight to the plan, without a `Result` in between: the decoration of a request
         // that goes on is then made where the plan keeps it.
-        if !self.forwards(verdict.kind()) || self.rejects(&verdict) {
+        if !self.passes_on(verdict.kind()) || self.rejects(&verdict) {
             Plan::Answer(self.answer(verdict))
         } else {
             Plan::Forward(self.decoration(verdict))
@@ -164,13 +182,13 @@ impl Policy {
     }
 
     /// Whether a request of this kind goes to the inner service.
-    fn forwards(&self, kind: RequestKind) -> bool {
+    fn passes_on(&self, kind: RequestKind) -> bool {
         kind != RequestKind::Preflight || self.switches.preflight_continue
     }
 
     /// For a request that goes to the inner service: the headers to add to its response, or
     /// the layer's answer when the origin is refused with `403`.
-    fn forwarded(&self, verdict: Verdict<'_>) -> Result<Decoration, response::Parts> {
+    fn decoration_or_answer(&self, verdict: Verdict<'_>) -> Result<Decoration, response::Parts> {
         if self.rejects(&verdict) {
             Err(self.answer(verdict))
         } else {

@@ -1,16 +1,17 @@
 //! The plain data of a policy, and its compilation into a [`Policy`].
 
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, StatusCode};
 
 use super::compile_set::{compile_set, top_level_paths};
-use super::{MaxAgeValue, Policy, VARY_ORIGIN, VARY_PREFLIGHT};
+use super::Policy;
 use crate::grant::credentials::AllowCredentials;
 use crate::grant::headers::{compile_expose, AllowHeaders, ExposeHeaders, HeaderPolicy};
-use crate::grant::max_age::{MaxAge, MaxAgeSpec};
+use crate::grant::max_age::{CompiledMaxAge, MaxAge};
 use crate::grant::methods::{AllowMethods, MethodPolicy};
 use crate::grant::origin::{AllowOrigin, OriginMatcher};
 use crate::grant::private_network::AllowPrivateNetwork;
 use crate::grant::toggle::Toggle;
+use crate::grant::vary::{VARY_ORIGIN, VARY_PREFLIGHT};
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::{switches, Field};
 
@@ -126,11 +127,7 @@ impl Settings {
             &mut problems,
         );
         let expose = compile_expose(&self.expose_headers.0, credentials, &mut problems);
-        let max_age = match &self.max_age.0 {
-            MaxAgeSpec::Unset => MaxAgeValue::Unset,
-            MaxAgeSpec::Exact(d) => MaxAgeValue::Fixed(HeaderValue::from(d.as_secs())),
-            MaxAgeSpec::Dynamic(f) => MaxAgeValue::Dynamic(f.clone()),
-        };
+        let max_age = CompiledMaxAge::compile(&self.max_age);
         let preflight_status = self.compile_preflight_status(&mut problems);
         for (field, limit) in [
             (Field::MaxRequestHeaders, self.switches.max_request_headers),
@@ -172,7 +169,7 @@ impl Settings {
             || [&credentials, &private_network]
                 .iter()
                 .any(|s| matches!(s, Toggle::Predicate(_)))
-            || matches!(max_age, MaxAgeValue::Dynamic(_));
+            || max_age.is_dynamic();
         let mut policy = Policy {
             origin,
             credentials,

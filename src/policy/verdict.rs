@@ -5,6 +5,7 @@ use http::header::ACCESS_CONTROL_REQUEST_HEADERS;
 use http::{HeaderMap, HeaderValue};
 
 use crate::grant::headers::join_request_headers;
+use crate::grant::max_age::GrantedMaxAge;
 use crate::grant::origin::{is_wellformed_request_origin, BoxBoolFuture};
 use crate::report::decision::{Denial, RequestKind};
 
@@ -16,30 +17,13 @@ pub(crate) struct Grant<'a> {
     pub(super) allow_origin: &'a HeaderValue,
     pub(super) credentials: bool,
     /// Preflight only.
-    pub(super) max_age: Option<MaxAge<'a>>,
+    pub(super) max_age: Option<GrantedMaxAge<'a>>,
     /// Preflight only.
     pub(super) allow_methods: Option<&'a HeaderValue>,
     /// Preflight only.
     pub(super) allow_headers: AllowedHeaders<'a>,
     /// Preflight only.
     pub(super) private_network: bool,
-}
-
-/// A granted `Access-Control-Max-Age`.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum MaxAge<'a> {
-    Value(&'a HeaderValue),
-    /// Decided for this request.
-    Seconds(u64),
-}
-
-impl MaxAge<'_> {
-    pub(super) fn value(self) -> HeaderValue {
-        match self {
-            Self::Value(value) => value.clone(),
-            Self::Seconds(seconds) => HeaderValue::from(seconds),
-        }
-    }
 }
 
 /// A granted `Access-Control-Allow-Headers`.
@@ -156,7 +140,7 @@ impl Verdict<'_> {
                 grant: OwnedGrant {
                     allow_origin: grant.allow_origin.clone(),
                     credentials: grant.credentials,
-                    max_age: grant.max_age.map(MaxAge::value),
+                    max_age: grant.max_age.map(GrantedMaxAge::value),
                     allow_methods: grant.allow_methods.cloned(),
                     allow_headers: grant.allow_headers.value(),
                     private_network: grant.private_network,
@@ -216,7 +200,7 @@ impl OwnedVerdict {
                 grant: Grant {
                     allow_origin: &grant.allow_origin,
                     credentials: grant.credentials,
-                    max_age: grant.max_age.as_ref().map(MaxAge::Value),
+                    max_age: grant.max_age.as_ref().map(GrantedMaxAge::Value),
                     allow_methods: grant.allow_methods.as_ref(),
                     allow_headers: match &grant.allow_headers {
                         Some(value) => AllowedHeaders::Value(value),

@@ -306,7 +306,7 @@ macro_rules! define_field {
         ///     .unwrap_err();
         /// assert_eq!(err.problems()[0].field(), Field::MaxRequestHeaders);
         /// assert_eq!(Field::MaxAge.to_string(), "max_age_secs");
-        /// assert_eq!(Field::ALL.len(), 17);
+        /// assert_eq!(Field::ALL.len(), 18);
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]

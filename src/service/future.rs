@@ -152,7 +152,7 @@ where
                 if let Then::Check(pending) = then {
                     let allowed = ready!(pending.poll_check(cx));
                     checked(pending, allowed);
-                    match pending.forwarded(allowed) {
+                    match pending.decoration_or_answer(allowed) {
                         Ok(decoration) => *then = Then::Decorate(decoration),
                         Err(head) => {
                             // The inner future is dropped without having been polled.

@@ -149,7 +149,7 @@ where
         let mut extension = None;
         let plan = if policy.calls_predicate() {
             with_parts(&mut request, |parts| {
-                decide(
+                plan_request(
                     &self.shared,
                     policy,
                     Head::of_parts(parts),
@@ -158,7 +158,7 @@ where
                 )
             })
         } else {
-            decide(
+            plan_request(
                 &self.shared,
                 policy,
                 Head::of(&request),
@@ -186,7 +186,7 @@ where
 /// in: the report-only comparison, the `tracing` event and, when the policy asks for it, the
 /// decision for the request's extensions.
 #[inline(always)]
-fn decide(
+fn plan_request(
     shared: &Shared,
     top: &Arc<Policy>,
     head: Head<'_>,

@@ -24,7 +24,7 @@ impl ReportOnly {
         if enforced.is_denied() {
             return;
         }
-        let (_, _, candidate) = self.candidate.dry_decision(head);
+        let candidate = self.candidate.dry_decision(head);
         if candidate.is_allowed() {
             return;
         }

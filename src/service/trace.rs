@@ -3,7 +3,7 @@
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use tracing::Level;
 
-use crate::policy::{Head, Removed};
+use crate::policy::{GrantHeaders, Head};
 use crate::report::decision::Decision;
 use crate::report::warning::ConfigWarning;
 
@@ -46,7 +46,7 @@ pub(crate) fn decision(denial_level: Level, head: Option<Head<'_>>, decision: &D
 
 /// The inner service set CORS grant headers and the layer replaced them: the sign of a second
 /// CORS layer or an upstream that sets its own, which `preserve_inner_cors_headers` keeps.
-pub(crate) fn replaced_inner_headers(removed: Removed) {
+pub(crate) fn replaced_inner_headers(removed: GrantHeaders) {
     let names: Vec<&str> = removed.names().collect();
     tracing::debug!(
         target: "tower_cors",

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use http::{HeaderMap, Request, StatusCode};
 
 use crate::layer::CorsLayer;
-use crate::policy::{Head, Policy};
+use crate::policy::{DryRun, Head, Policy};
 use crate::report::decision::Decision;
 
 mod browser;
@@ -119,7 +119,11 @@ impl Simulation {
 }
 
 fn exchange(policy: &Arc<Policy>, request: Request<()>) -> Exchange {
-    let (decision, status, headers) = policy.dry_run(Head::of(&request));
+    let DryRun {
+        decision,
+        status,
+        headers,
+    } = policy.dry_run(Head::of(&request));
     Exchange {
         request,
         decision,
