@@ -1,8 +1,13 @@
-//! Allowed methods.
+//! Allowed methods (`Access-Control-Allow-Methods`,
+//! https://fetch.spec.whatwg.org/#http-access-control-allow-methods). The CORS-safelisted
+//! methods need no grant (https://fetch.spec.whatwg.org/#cors-safelisted-method), and `*`
+//! means "any" only without credentials.
 
+use http::header::GetAll;
 use http::{HeaderValue, Method};
 
 use crate::grant::util::{is_token, join_values, list_entry_problem, WILDCARD};
+use crate::report::decision::Denial;
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::Field;
 
@@ -205,6 +210,28 @@ impl MethodPolicy {
                 }
             }
         }
+    }
+
+    /// Checks a preflight's `Access-Control-Request-Method`: one line holding a method token
+    /// (https://fetch.spec.whatwg.org/#http-access-control-request-method), allowed by the
+    /// policy. Returns the method's value, which a mirroring policy answers with.
+    #[inline]
+    pub(crate) fn check<'a>(
+        &self,
+        requested: GetAll<'a, HeaderValue>,
+    ) -> Result<&'a HeaderValue, Denial> {
+        let mut lines = requested.into_iter();
+        let method = match (lines.next(), lines.next()) {
+            (Some(m), None) if is_token(m.as_bytes()) => m,
+            _ => return Err(Denial::MalformedMethod),
+        };
+        if self.allows(method.as_bytes()) {
+            return Ok(method);
+        }
+        Err(match Method::from_bytes(method.as_bytes()) {
+            Ok(m) => Denial::MethodNotAllowed(m),
+            Err(_) => Denial::MalformedMethod,
+        })
     }
 
     /// Whether a (syntactically valid) requested method is allowed.

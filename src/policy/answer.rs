@@ -93,6 +93,9 @@ impl Policy {
     #[inline(never)]
     pub(super) fn answer(&self, verdict: Verdict<'_>) -> response::Parts {
         let (mut head, ()) = Response::new(()).into_parts();
+        // A preflight's answer must have an ok status for the browser to go on
+        // (https://fetch.spec.whatwg.org/#cors-preflight-fetch); a refused one fails on its
+        // missing grants whatever the status, which `strict_preflight` makes a `403`.
         head.status = match &verdict {
             Verdict::Denied {
                 kind: RequestKind::Preflight,
@@ -116,8 +119,7 @@ impl Policy {
     }
 
     /// The headers of the layer's answer to a request it does not grant: what its decoration
-    /// would add, written into a new map. Out of line, so that the answer to an allowed
-    /// preflight keeps a small frame.
+    /// would add, written into a new map.
     #[inline(never)]
     fn refusal_headers(&self, verdict: Verdict<'_>) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -171,7 +173,8 @@ impl Policy {
         headers
     }
 
-    /// A preflight's grant headers, written one by one (without `Vary`).
+    /// A preflight's grant headers, written one by one (without `Vary`): the headers the
+    /// browser's preflight check reads (https://fetch.spec.whatwg.org/#http-responses).
     fn preflight_grant(&self, grant: Grant<'_>) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());
@@ -240,6 +243,8 @@ impl Policy {
                 kind: RequestKind::Preflight,
                 ..
             } => no_grant(Some(self.vary_preflight), self.debug_header_map(&verdict)),
+            // An allowed actual request: the origin, credentials and the exposed headers
+            // (https://fetch.spec.whatwg.org/#http-access-control-expose-headers).
             Verdict::Allowed { grant, .. } => Decoration {
                 allow_origin: Some(grant.allow_origin.clone()),
                 expose: self.expose.clone(),

@@ -5,14 +5,14 @@ use std::cell::OnceCell;
 use http::header::GetAll;
 use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ORIGIN};
 use http::request::Parts;
-use http::{HeaderMap, HeaderValue, Method};
+use http::{HeaderMap, HeaderValue};
 
 use super::verdict::{AllowedHeaders, Evaluation, Grant, Verdict};
 use super::{Head, Policy, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
 use crate::grant::headers::{HeaderPolicy, Requested};
 use crate::grant::origin::{Admission, OriginMatcher};
 use crate::grant::toggle::Toggle;
-use crate::grant::util::{is_token, WILDCARD};
+use crate::grant::util::WILDCARD;
 use crate::report::decision::{Denial, RequestKind};
 
 impl Policy {
@@ -59,8 +59,10 @@ impl Policy {
         let allow_origin = match &self.origin {
             // Open to everyone: the answer is `*` whatever the `Origin` headers say, as it is
             // without one, so that a cache that does not key on `Origin` never stores a
-            // refusal (Fetch Standard, "CORS protocol and HTTP caches").
+            // refusal (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
             OriginMatcher::Any => &WILDCARD,
+            // A browser sends one `Origin` (https://fetch.spec.whatwg.org/#origin-header), and
+            // the CORS check compares one value with it; two are not a browser's request.
             _ if origins.next().is_some() => {
                 return refuse(Verdict::denied(kind, Denial::MultipleOrigins))
             }
@@ -81,6 +83,9 @@ impl Policy {
             Some(methods) => {
                 self.evaluate_preflight(headers, methods, allow_origin, origin, &parts)
             }
+            // An actual request from an admitted origin: the response is readable when it
+            // carries the origin (or `*`) and, for a credentialed request, credentials
+            // (https://fetch.spec.whatwg.org/#cors-check).
             None => Verdict::Allowed {
                 kind,
                 grant: Grant {
@@ -133,17 +138,12 @@ impl Policy {
                 .debug_header
                 .then(|| (allow_origin, self.credentials.decide(origin, parts))),
         };
-        let mut methods = methods.into_iter();
-        let method = match (methods.next(), methods.next()) {
-            (Some(m), None) if is_token(m.as_bytes()) => m,
-            _ => return deny(Denial::MalformedMethod),
+        let method = match self.methods.check(methods) {
+            Ok(method) => method,
+            Err(denial) => return deny(denial),
         };
-        if !self.methods.allows(method.as_bytes()) {
-            return deny(match Method::from_bytes(method.as_bytes()) {
-                Ok(m) => Denial::MethodNotAllowed(m),
-                Err(_) => Denial::MalformedMethod,
-            });
-        }
+        // The header names the browser will send, each of which the answer must allow
+        // (https://fetch.spec.whatwg.org/#http-access-control-request-headers).
         let requested_headers = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
         let requested = match self.headers.check(
             &requested_headers,
@@ -153,17 +153,19 @@ impl Policy {
             Ok(requested) => requested,
             Err(denial) => return deny(denial),
         };
-        // Private Network Access: answered only when the policy allows it, and only for the
-        // exact value `true`. Otherwise the header is ignored, as a server that does not know
-        // it would; the browser then refuses the preflight for want of
-        // `Access-Control-Allow-Private-Network`.
-        // The header is looked up only when the policy may allow it: its name is not a
-        // standard one, and hashing it costs more than the rest of the check.
+        // Private Network Access (https://wicg.github.io/private-network-access/#cors-preflight):
+        // answered only when the policy allows it, and only for the exact value `true`.
+        // Otherwise the header is ignored, as a server that does not know it would; the
+        // browser then refuses the preflight for want of `Access-Control-Allow-Private-Network`.
+        // The header is looked up only when the policy may allow it.
         let private_network = !matches!(self.private_network, Toggle::Off)
             && headers
                 .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
                 .is_some_and(|v| v == "true")
             && self.private_network.decide(origin, parts);
+        // Allowed: the answer carries every grant the browser's preflight check reads
+        // (https://fetch.spec.whatwg.org/#cors-preflight-fetch), and credentials only when the
+        // policy allows them (https://fetch.spec.whatwg.org/#cors-protocol-and-credentials).
         Verdict::Allowed {
             kind: RequestKind::Preflight,
             grant: Grant {

@@ -78,8 +78,8 @@ pub(super) fn find_grants_and_vary(headers: &HeaderMap) -> Found {
 
 /// The bit of [`GrantHeaders`] for a name starting with `access-control-`: its place among
 /// [`GRANT_HEADERS`], [`OTHER`] for another `Access-Control-Allow-*` header, 0 for a header
-/// that grants nothing (`Access-Control-Request-*` is a request header). Out of line, as
-/// most responses carry no such header.
+/// that grants nothing (`Access-Control-Request-*` is a request header). Most responses
+/// carry no such header (`docs/performance.md`, "Inlining").
 #[cold]
 #[inline(never)]
 fn grant_bit(name: &HeaderName) -> u8 {

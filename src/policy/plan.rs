@@ -203,6 +203,8 @@ impl Policy {
     fn rejects(&self, verdict: &Verdict<'_>) -> bool {
         match verdict {
             Verdict::NotCors | Verdict::Allowed { .. } => false,
+            // Browsers apply no CORS check to a WebSocket handshake, only send `Origin`
+            // (https://www.rfc-editor.org/rfc/rfc6455#section-10.2): the server must refuse it.
             Verdict::Denied {
                 denial: Denial::CrossOriginWebSocket,
                 ..

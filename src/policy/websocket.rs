@@ -11,8 +11,8 @@ use crate::report::decision::{Denial, RequestKind};
 
 impl Policy {
     /// An origin refusal of a request of this policy: a cross-origin WebSocket handshake's
-    /// becomes [`Denial::CrossOriginWebSocket`], which the plan answers with `403`. Out of line:
-    /// requests whose origin is admitted never pay for the check.
+    /// becomes [`Denial::CrossOriginWebSocket`], which the plan answers with `403`. Only
+    /// refusals come here (`docs/performance.md`, "Inlining").
     #[cold]
     #[inline(never)]
     pub(super) fn refuse_origin<'a>(&self, verdict: Verdict<'a>, head: Head<'_>) -> Verdict<'a> {

@@ -53,8 +53,7 @@ fn is_whitespace(b: u8) -> bool {
 }
 
 /// The length of the run of name bytes at the start of `bytes`, and the classes found in it.
-/// Out of line, so that this loop, which most of a preflight's check is spent in, keeps its
-/// registers to itself.
+/// (Its inlining attribute: `docs/performance.md`, "Inlining".)
 #[inline(never)]
 fn name_at(bytes: &[u8]) -> (usize, u8) {
     let mut classes = 0;
@@ -77,7 +76,7 @@ fn name_at(bytes: &[u8]) -> (usize, u8) {
 ///
 /// The list is the header's value split at commas, each element trimmed of whitespace, as
 /// the browser writes it (<https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>).
-/// Always inlined into its one caller (`docs/performance.md` has what it saves).
+/// (Its inlining attribute: `docs/performance.md`, "Inlining".)
 #[inline(always)]
 pub(super) fn for_each_name<'a, E>(
     values: impl IntoIterator<Item = &'a HeaderValue>,
