@@ -83,10 +83,12 @@
 //! The modules are in layers, each using only the ones before it:
 //!
 //! 1. `report`: what the user reads back ([`Decision`], [`Denial`], [`ConfigError`],
-//!    [`ConfigWarning`], the configuration keys as [`Field`]).
+//!    [`ConfigWarning`], the fix for each denial), and the settings table: every key as a
+//!    [`Field`], and `switches!`, the one list of the plain settings that the policy, the
+//!    builder, configuration files and environment variables all follow.
 //! 2. `grant`: one module per CORS concept (origins, methods, request and exposed headers,
 //!    credentials, private network access, max-age, `Vary`), each with its public
-//!    configuration type and its compiled form.
+//!    configuration type, its compiled form and its check of a request.
 //! 3. `policy`: the pure core. Plain settings, compiled once into a `Policy`, and the pure
 //!    functions that decide every request; it knows nothing of services or futures.
 //! 4. `service`: the [`Cors`] service and its [`ResponseFuture`], which follow the core's plan,
