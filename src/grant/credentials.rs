@@ -1,7 +1,7 @@
 //! Whether credentialed requests may read responses (`Access-Control-Allow-Credentials`,
-//! https://fetch.spec.whatwg.org/#http-access-control-allow-credentials): the public
+//! <https://fetch.spec.whatwg.org/#http-access-control-allow-credentials>): the public
 //! configuration type and its compiled form. With credentials, no grant may be `*`
-//! (https://fetch.spec.whatwg.org/#cors-protocol-and-credentials).
+//! (<https://fetch.spec.whatwg.org/#cors-protocol-and-credentials>).
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! How long browsers may cache a preflight answer (`Access-Control-Max-Age`): the public
 //! configuration type, its compiled form, and the value a preflight is granted
-//! (https://fetch.spec.whatwg.org/#http-access-control-max-age; what browsers do with it:
-//! https://fetch.spec.whatwg.org/#cors-preflight-cache).
+//! (<https://fetch.spec.whatwg.org/#http-access-control-max-age>; what browsers do with it:
+//! <https://fetch.spec.whatwg.org/#cors-preflight-cache>).
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Allowed methods (`Access-Control-Allow-Methods`,
-//! https://fetch.spec.whatwg.org/#http-access-control-allow-methods). The CORS-safelisted
-//! methods need no grant (https://fetch.spec.whatwg.org/#cors-safelisted-method), and `*`
+//! <https://fetch.spec.whatwg.org/#http-access-control-allow-methods>). The CORS-safelisted
+//! methods need no grant (<https://fetch.spec.whatwg.org/#cors-safelisted-method>), and `*`
 //! means "any" only without credentials.
 
 use http::header::GetAll;
@@ -213,7 +213,7 @@ impl MethodPolicy {
     }
 
     /// Checks a preflight's `Access-Control-Request-Method`: one line holding a method token
-    /// (https://fetch.spec.whatwg.org/#http-access-control-request-method), allowed by the
+    /// (<https://fetch.spec.whatwg.org/#http-access-control-request-method>), allowed by the
     /// policy. Returns the method's value, which a mirroring policy answers with.
     #[inline]
     pub(crate) fn check<'a>(

@@ -1,7 +1,7 @@
 //! The `Vary` values the layer sends, and merging them with what the inner service set. An
 //! answer that depends on `Origin` (or, for a preflight, on the `Access-Control-Request-*`
 //! headers) says so, so that a cache never serves it to another origin
-//! (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
+//! (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
 
 use http::header::{Entry, VARY};
 use http::{HeaderMap, HeaderValue};

@@ -174,7 +174,7 @@ impl Policy {
     }
 
     /// A preflight's grant headers, written one by one (without `Vary`): the headers the
-    /// browser's preflight check reads (https://fetch.spec.whatwg.org/#http-responses).
+    /// browser's preflight check reads (<https://fetch.spec.whatwg.org/#http-responses>).
     fn preflight_grant(&self, grant: Grant<'_>) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.allow_origin.clone());

@@ -1,9 +1,9 @@
 //! Allowed request headers (`Access-Control-Allow-Headers`,
-//! https://fetch.spec.whatwg.org/#http-access-control-allow-headers) and exposed response
+//! <https://fetch.spec.whatwg.org/#http-access-control-allow-headers>) and exposed response
 //! headers (`Access-Control-Expose-Headers`,
-//! https://fetch.spec.whatwg.org/#http-access-control-expose-headers). `*` means "any" only
+//! <https://fetch.spec.whatwg.org/#http-access-control-expose-headers>). `*` means "any" only
 //! without credentials, and never covers `Authorization`
-//! (https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name).
+//! (<https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>).
 
 use http::HeaderName;
 

@@ -38,7 +38,7 @@ impl OriginMatcher {
     ///
     /// Mirroring echoes any well-formed origin but `null`, which every sandboxed frame and
     /// `file:` page sends (a policy lists `null` to admit it). A function is asked only about
-    /// a well-formed origin (https://fetch.spec.whatwg.org/#origin-header), so that it never
+    /// a well-formed origin (<https://fetch.spec.whatwg.org/#origin-header>), so that it never
     /// sees a value no browser sends.
     #[inline]
     pub(crate) fn admission(&self, origin: &[u8]) -> Admission {
