@@ -9,7 +9,7 @@ use crate::report::field::switches;
 
 /// Defines a setter for each switch, with the switch's documentation.
 macro_rules! define_setters {
-    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal; )*) => {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal $(, warns $warning:ident)?; )*) => {
         impl CorsBuilder {
             $(
                 $(#[$doc])*

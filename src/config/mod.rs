@@ -25,7 +25,7 @@ use setting::Setting;
 
 /// Defines [`CorsConfig`], with a key for each switch of the `switches!` table.
 macro_rules! define_config {
-    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal; )*) => {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal $(, warns $warning:ident)?; )*) => {
         /// A CORS policy as written in a configuration file or in environment variables.
         ///
         /// `CorsConfig` implements [`serde::Deserialize`], so it reads from TOML, JSON, YAML or any

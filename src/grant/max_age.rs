@@ -10,6 +10,9 @@ use std::time::Duration;
 use http::request::Parts;
 use http::HeaderValue;
 
+use crate::report::field::Field;
+use crate::report::warning::{ConfigWarning, WarningKind};
+
 pub(crate) type DurationFn = Arc<dyn Fn(&HeaderValue, &Parts) -> Duration + Send + Sync + 'static>;
 
 /// How long browsers may cache a preflight answer ([`Access-Control-Max-Age`][mdn]), in whole
@@ -103,6 +106,28 @@ impl fmt::Debug for MaxAge {
             MaxAgeSpec::Unset => f.write_str("MaxAge::Unset"),
             MaxAgeSpec::Exact(d) => f.debug_tuple("MaxAge::Exact").field(d).finish(),
             MaxAgeSpec::Dynamic(_) => f.write_str("MaxAge::Dynamic(..)"),
+        }
+    }
+}
+
+/// Chromium's cap on a preflight cache entry (Firefox's is 24 hours): a longer max-age is cut
+/// to it, so a longer one does not do what it says in the most used browser.
+const CHROMIUM_PREFLIGHT_CACHE: Duration = Duration::from_secs(2 * 60 * 60);
+
+impl MaxAge {
+    /// The warnings of the max-age: none set while some preflight can pass (each is then
+    /// repeated before its request, or cached for 5 seconds), or one over the browsers' caps.
+    pub(crate) fn warnings(&self, preflights_can_pass: bool, out: &mut Vec<ConfigWarning>) {
+        let warn = |value: String, kind| ConfigWarning::new(Field::MaxAge, None, value, kind);
+        match self.0 {
+            MaxAgeSpec::Unset if preflights_can_pass => {
+                out.push(warn(String::new(), WarningKind::NoMaxAge));
+            }
+            MaxAgeSpec::Exact(max_age) if max_age > CHROMIUM_PREFLIGHT_CACHE => {
+                let seconds = max_age.as_secs().to_string();
+                out.push(warn(seconds, WarningKind::MaxAgeOverBrowserCaps));
+            }
+            _ => {}
         }
     }
 }

@@ -6,10 +6,12 @@
 use http::header::GetAll;
 use http::{HeaderValue, Method};
 
+use crate::grant::fetch::is_forbidden_method;
 use crate::grant::util::{is_token, join_values, list_entry_problem, WILDCARD};
 use crate::report::decision::Denial;
 use crate::report::error::{ConfigProblem, ProblemKind};
 use crate::report::field::Field;
+use crate::report::warning::{ConfigWarning, WarningKind};
 
 /// Which methods a preflight may ask for.
 ///
@@ -100,6 +102,24 @@ impl AllowMethods {
     /// ```
     pub fn mirror_request() -> Self {
         Self(MethodSpec::Mirror)
+    }
+}
+
+impl AllowMethods {
+    /// The warnings of the listed methods: those browsers never send.
+    pub(crate) fn warnings(&self, out: &mut Vec<ConfigWarning>) {
+        if let MethodSpec::List(methods) = &self.0 {
+            for (index, method) in methods.iter().enumerate() {
+                if is_forbidden_method(method.as_bytes()) {
+                    out.push(ConfigWarning::new(
+                        Field::AllowMethods,
+                        Some(index),
+                        method,
+                        WarningKind::ForbiddenMethod,
+                    ));
+                }
+            }
+        }
     }
 }
 

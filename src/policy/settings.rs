@@ -17,7 +17,7 @@ use crate::report::field::{switches, Field};
 
 /// Defines `Switches` from the `switches!` table.
 macro_rules! define_switches {
-    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal; )*) => {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal $(, warns $warning:ident)?; )*) => {
         /// The plain settings of a policy: booleans and numbers, each with its default. The
         /// same values as configured and as compiled; [`Settings::compile`] checks them.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,8 @@
 use std::fmt;
 
 /// Calls the macro `$then` with every switch, in the order of the builder's documentation:
-/// `docs name: type = default => FieldVariant, "value in a configuration file";`.
+/// `docs name: type = default => FieldVariant, "value in a configuration file";`, and for a
+/// boolean that is dangerous when on, `, warns WarningKindVariant` before the `;`.
 macro_rules! switches {
     ($then:ident) => { $then! {
         /// Answer denied preflights with `403 Forbidden` instead of the preflight status.
@@ -151,7 +152,7 @@ macro_rules! switches {
         /// assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
         /// # });
         /// ```
-        preserve_inner_cors_headers: bool = false => PreserveInnerCorsHeaders, "boolean";
+        preserve_inner_cors_headers: bool = false => PreserveInnerCorsHeaders, "boolean", warns PreservesInnerGrants;
         /// Let subdomain patterns cover a public suffix, such as `https://*.github.io`,
         /// `https://*.vercel.app` or `https://*.co.uk`. Refused by default: anyone can register a
         /// name under a public suffix (the [Public Suffix List][psl], compiled in), and so read
@@ -172,7 +173,7 @@ macro_rules! switches {
         /// ```
         ///
         /// [psl]: https://publicsuffix.org/
-        dangerously_allow_public_suffix_patterns: bool = false => DangerouslyAllowPublicSuffixPatterns, "boolean";
+        dangerously_allow_public_suffix_patterns: bool = false => DangerouslyAllowPublicSuffixPatterns, "boolean", warns PublicSuffixPatternsAllowed;
         /// Let WebSocket handshakes through from any origin. Off by default: browsers send
         /// `Origin` on a WebSocket handshake but apply no CORS check to it, so the layer refuses
         /// with `403`, before your service runs, a handshake (HTTP/1.1 `GET` with
@@ -214,7 +215,7 @@ macro_rules! switches {
         /// assert_eq!(open.decide(&handshake("https://evil.example")).denial(), Some(&Denial::OriginNotAllowed));
         /// # Ok::<(), tower_cors::ConfigError>(())
         /// ```
-        dangerously_allow_cross_origin_websockets: bool = false => DangerouslyAllowCrossOriginWebsockets, "boolean";
+        dangerously_allow_cross_origin_websockets: bool = false => DangerouslyAllowCrossOriginWebsockets, "boolean", warns CrossOriginWebSocketsAllowed;
         /// Development mode: on every response where the layer denied something, a `cors-debug`
         /// header says why and what to change, such as
         /// `cors-debug: the header "x-custom" is not allowed; add "x-custom" to allow_headers`, among the
@@ -254,7 +255,7 @@ macro_rules! switches {
         /// assert!(headers.get(header::ACCESS_CONTROL_ALLOW_HEADERS).is_none());
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
-        debug_header: bool = false => DebugHeader, "boolean (development only)";
+        debug_header: bool = false => DebugHeader, "boolean (development only)", warns DebugHeader;
         /// Refuse to build a policy that has warnings: each
         /// [`ConfigWarning`](crate::ConfigWarning) becomes a problem of the
         /// [`ConfigError`](crate::ConfigError), of kind
@@ -289,7 +290,7 @@ pub(crate) use switches;
 
 /// Defines [`Field`] from the switches and the settings that are not switches.
 macro_rules! define_field {
-    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal; )*) => {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty = $default:expr => $variant:ident, $value:literal $(, warns $warning:ident)?; )*) => {
         /// A setting of the policy, named by its configuration key: what a
         /// [`ConfigProblem`](crate::ConfigProblem) is about. Its [`Display`](fmt::Display) is
         /// the key used in configuration files, so messages read the same from the builder and

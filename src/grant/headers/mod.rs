@@ -7,6 +7,10 @@
 
 use http::HeaderName;
 
+use crate::grant::fetch::{is_forbidden_header_name, is_never_exposed};
+use crate::report::field::Field;
+use crate::report::warning::{ConfigWarning, WarningKind};
+
 mod policy;
 mod request_list;
 
@@ -159,6 +163,42 @@ pub(crate) enum ExposeSpec {
     Unset,
     List(Vec<String>),
     Any,
+}
+
+impl AllowHeaders {
+    /// The warnings of the listed headers: those browsers never let a page set.
+    pub(crate) fn warnings(&self, out: &mut Vec<ConfigWarning>) {
+        if let HeaderSpec::List(names) = &self.0 {
+            for (index, name) in names.iter().enumerate() {
+                if is_forbidden_header_name(&name.to_ascii_lowercase()) {
+                    out.push(ConfigWarning::new(
+                        Field::AllowHeaders,
+                        Some(index),
+                        name,
+                        WarningKind::ForbiddenRequestHeader,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl ExposeHeaders {
+    /// The warnings of the exposed headers: those browsers never show to a page.
+    pub(crate) fn warnings(&self, out: &mut Vec<ConfigWarning>) {
+        if let ExposeSpec::List(names) = &self.0 {
+            for (index, name) in names.iter().enumerate() {
+                if is_never_exposed(&name.to_ascii_lowercase()) {
+                    out.push(ConfigWarning::new(
+                        Field::ExposeHeaders,
+                        Some(index),
+                        name,
+                        WarningKind::NeverExposed,
+                    ));
+                }
+            }
+        }
+    }
 }
 
 impl ExposeHeaders {

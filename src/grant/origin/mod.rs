@@ -27,6 +27,7 @@ mod matcher;
 mod near_miss;
 mod parse;
 mod public_suffix;
+mod warnings;
 
 pub(crate) use compile::normalised_exact;
 pub(crate) use hash::LookupHashBuilder;
