@@ -3,43 +3,35 @@
 //! configuration type and its compiled form. With credentials, no grant may be `*`
 //! (<https://fetch.spec.whatwg.org/#cors-protocol-and-credentials>).
 
-use std::fmt;
-use std::sync::Arc;
+use crate::grant::toggle::toggle_grant;
 
-use http::request::Parts;
-use http::HeaderValue;
+toggle_grant! {
+    /// Whether credentialed requests (cookies, HTTP authentication, client certificates) may read
+    /// responses ([`Access-Control-Allow-Credentials`][mdn]).
+    ///
+    /// Converts from a `bool`; [`AllowCredentials::predicate`] decides per request. Whichever it
+    /// is, a policy that may allow credentials never answers with `*`: the wildcard origin and
+    /// exposed headers are configuration errors, and the method and header wildcards are sent as
+    /// the mirrored request values.
+    ///
+    /// See [`CorsBuilder::allow_credentials`](crate::CorsBuilder::allow_credentials) for more
+    /// details.
+    ///
+    /// ```
+    /// use tower_cors::{AllowCredentials, CorsLayer};
+    ///
+    /// let always = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_credentials(AllowCredentials::yes())
+    ///     .build()?;
+    /// let same = CorsLayer::builder().allow_origin("https://app.example.com").allow_credentials(true).build()?;
+    /// # let _ = (always, same);
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    ///
+    /// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials
+    pub struct AllowCredentials;
 
-use crate::grant::toggle::Toggle;
-
-/// Whether credentialed requests (cookies, HTTP authentication, client certificates) may read
-/// responses ([`Access-Control-Allow-Credentials`][mdn]).
-///
-/// Converts from a `bool`; [`AllowCredentials::predicate`] decides per request. Whichever it
-/// is, a policy that may allow credentials never answers with `*`: the wildcard origin and
-/// exposed headers are configuration errors, and the method and header wildcards are sent as
-/// the mirrored request values.
-///
-/// See [`CorsBuilder::allow_credentials`](crate::CorsBuilder::allow_credentials) for more
-/// details.
-///
-/// ```
-/// use tower_cors::{AllowCredentials, CorsLayer};
-///
-/// let always = CorsLayer::builder()
-///     .allow_origin("https://app.example.com")
-///     .allow_credentials(AllowCredentials::yes())
-///     .build()?;
-/// let same = CorsLayer::builder().allow_origin("https://app.example.com").allow_credentials(true).build()?;
-/// # let _ = (always, same);
-/// # Ok::<(), tower_cors::ConfigError>(())
-/// ```
-///
-/// [mdn]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials
-#[derive(Clone, Default)]
-#[must_use]
-pub struct AllowCredentials(pub(crate) Toggle);
-
-impl AllowCredentials {
     /// Allow credentials on every granted request.
     ///
     /// ```
@@ -48,9 +40,7 @@ impl AllowCredentials {
     /// let credentials = AllowCredentials::yes();
     /// # let _ = credentials;
     /// ```
-    pub fn yes() -> Self {
-        Self(Toggle::On)
-    }
+    pub fn yes();
 
     /// Allow credentials on the granted requests for which `f` returns `true`; it gets the
     /// request's origin (already allowed by the origin policy) and head.
@@ -72,31 +62,8 @@ impl AllowCredentials {
     /// assert!(docs.get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn predicate<F>(f: F) -> Self
-    where
-        F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
-    {
-        Self(Toggle::Predicate(Arc::new(f)))
-    }
+    pub fn predicate();
 
     /// Whether the policy may allow credentials on some request.
-    pub(crate) fn is_possible(&self) -> bool {
-        self.0.is_possible()
-    }
-}
-
-impl From<bool> for AllowCredentials {
-    fn from(allow: bool) -> Self {
-        if allow {
-            Self::yes()
-        } else {
-            Self(Toggle::Off)
-        }
-    }
-}
-
-impl fmt::Debug for AllowCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt_as("AllowCredentials", f)
-    }
+    pub(crate) fn is_possible();
 }

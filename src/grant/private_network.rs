@@ -1,47 +1,37 @@
 //! Whether pages on public networks may reach this service through Private Network Access:
 //! the public configuration type.
 
-use std::fmt;
-use std::sync::Arc;
+use crate::grant::toggle::toggle_grant;
 
-use http::request::Parts;
-use http::HeaderValue;
+toggle_grant! {
+    /// Whether to answer Private Network Access preflights
+    /// (`Access-Control-Request-Private-Network: true`) with
+    /// `Access-Control-Allow-Private-Network: true`.
+    ///
+    /// Converts from a `bool`; [`AllowPrivateNetwork::predicate`] decides per preflight. Private
+    /// Network Access is legacy: Chrome stopped sending these preflights in Chrome 138 for its
+    /// Local Network Access permission prompt, which no header grants. See
+    /// [`CorsBuilder::allow_private_network`](crate::CorsBuilder::allow_private_network).
+    ///
+    /// ```
+    /// use tower_cors::{AllowPrivateNetwork, CorsLayer};
+    ///
+    /// let layer = CorsLayer::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_private_network(AllowPrivateNetwork::yes())
+    ///     .build()?;
+    /// # let _ = layer;
+    /// # Ok::<(), tower_cors::ConfigError>(())
+    /// ```
+    pub struct AllowPrivateNetwork;
 
-use crate::grant::toggle::Toggle;
-
-/// Whether to answer Private Network Access preflights
-/// (`Access-Control-Request-Private-Network: true`) with
-/// `Access-Control-Allow-Private-Network: true`.
-///
-/// Converts from a `bool`; [`AllowPrivateNetwork::predicate`] decides per preflight. Private
-/// Network Access is legacy: Chrome stopped sending these preflights in Chrome 138 for its
-/// Local Network Access permission prompt, which no header grants. See
-/// [`CorsBuilder::allow_private_network`](crate::CorsBuilder::allow_private_network).
-///
-/// ```
-/// use tower_cors::{AllowPrivateNetwork, CorsLayer};
-///
-/// let layer = CorsLayer::builder()
-///     .allow_origin("https://app.example.com")
-///     .allow_private_network(AllowPrivateNetwork::yes())
-///     .build()?;
-/// # let _ = layer;
-/// # Ok::<(), tower_cors::ConfigError>(())
-/// ```
-#[derive(Clone, Default)]
-#[must_use]
-pub struct AllowPrivateNetwork(pub(crate) Toggle);
-
-impl AllowPrivateNetwork {
     /// Answer every Private Network Access preflight from an allowed origin.
     ///
     /// ```
     /// let pna = tower_cors::AllowPrivateNetwork::yes();
     /// # let _ = pna;
     /// ```
-    pub fn yes() -> Self {
-        Self(Toggle::On)
-    }
+    pub fn yes();
 
     /// Answer the Private Network Access preflights for which `f` returns `true`; it gets the
     /// request's origin (already allowed) and head.
@@ -70,31 +60,8 @@ impl AllowPrivateNetwork {
     /// assert!(other.get("access-control-allow-private-network").is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn predicate<F>(f: F) -> Self
-    where
-        F: Fn(&HeaderValue, &Parts) -> bool + Send + Sync + 'static,
-    {
-        Self(Toggle::Predicate(Arc::new(f)))
-    }
+    pub fn predicate();
 
     /// Whether some preflight may be granted private network access.
-    pub(crate) fn is_possible(&self) -> bool {
-        !matches!(self.0, Toggle::Off)
-    }
-}
-
-impl From<bool> for AllowPrivateNetwork {
-    fn from(allow: bool) -> Self {
-        if allow {
-            Self::yes()
-        } else {
-            Self(Toggle::Off)
-        }
-    }
-}
-
-impl fmt::Debug for AllowPrivateNetwork {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt_as("AllowPrivateNetwork", f)
-    }
+    pub(crate) fn is_possible();
 }

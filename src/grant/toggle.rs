@@ -1,5 +1,6 @@
 //! The yes-or-no grants (credentials, private network access): off, on, or decided per request
-//! by a function of the origin and the request head. One type, as configured and as compiled.
+//! by a function of the origin and the request head. One type, as configured and as compiled,
+//! and the macro that defines each grant's public type over it.
 
 use std::fmt;
 
@@ -51,3 +52,68 @@ impl fmt::Debug for Toggle {
         })
     }
 }
+
+/// Defines the public configuration type of a yes-or-no grant: a wrapper of [`Toggle`] that is
+/// off by default, with `yes()`, `predicate(f)`, the crate's `is_possible()`, `From<bool>` and a
+/// `Debug` that names the type. Each item takes the doc comment written above it.
+macro_rules! toggle_grant {
+    (
+        $(#[$type_doc:meta])*
+        pub struct $name:ident;
+
+        $(#[$yes_doc:meta])*
+        pub fn yes();
+
+        $(#[$predicate_doc:meta])*
+        pub fn predicate();
+
+        $(#[$is_possible_doc:meta])*
+        pub(crate) fn is_possible();
+    ) => {
+        $(#[$type_doc])*
+        #[derive(Clone, Default)]
+        #[must_use]
+        pub struct $name(pub(crate) $crate::grant::toggle::Toggle);
+
+        impl $name {
+            $(#[$yes_doc])*
+            pub fn yes() -> Self {
+                Self($crate::grant::toggle::Toggle::On)
+            }
+
+            $(#[$predicate_doc])*
+            pub fn predicate<F>(f: F) -> Self
+            where
+                F: Fn(&::http::HeaderValue, &::http::request::Parts) -> bool
+                    + Send
+                    + Sync
+                    + 'static,
+            {
+                Self($crate::grant::toggle::Toggle::Predicate(::std::sync::Arc::new(f)))
+            }
+
+            $(#[$is_possible_doc])*
+            pub(crate) fn is_possible(&self) -> bool {
+                self.0.is_possible()
+            }
+        }
+
+        impl From<bool> for $name {
+            fn from(allow: bool) -> Self {
+                if allow {
+                    Self::yes()
+                } else {
+                    Self($crate::grant::toggle::Toggle::Off)
+                }
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                self.0.fmt_as(stringify!($name), f)
+            }
+        }
+    };
+}
+
+pub(crate) use toggle_grant;

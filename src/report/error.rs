@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::report::field::Field;
-use crate::report::location::Location;
+use crate::report::location::{located_accessors, Location};
 use crate::report::warning::{ConfigWarning, WarningKind};
 
 /// Every problem found while building a [`CorsLayer`](crate::CorsLayer).
@@ -125,100 +125,90 @@ impl ConfigProblem {
         }
     }
 
-    /// The setting.
-    ///
-    /// ```
-    /// use http::StatusCode;
-    /// use tower_cors::{CorsLayer, Field};
-    ///
-    /// let err = CorsLayer::builder()
-    ///     .allow_origin("https://app.example.com")
-    ///     .preflight_status(StatusCode::FOUND)
-    ///     .build()
-    ///     .unwrap_err();
-    /// assert_eq!(err.problems()[0].field(), Field::PreflightStatus);
-    /// ```
-    pub fn field(&self) -> Field {
-        self.at.field
-    }
+    located_accessors! {
+        /// The setting.
+        ///
+        /// ```
+        /// use http::StatusCode;
+        /// use tower_cors::{CorsLayer, Field};
+        ///
+        /// let err = CorsLayer::builder()
+        ///     .allow_origin("https://app.example.com")
+        ///     .preflight_status(StatusCode::FOUND)
+        ///     .build()
+        ///     .unwrap_err();
+        /// assert_eq!(err.problems()[0].field(), Field::PreflightStatus);
+        /// ```
+        pub fn field() -> Field;
 
-    /// The position of the entry within a list setting.
-    ///
-    /// ```
-    /// use tower_cors::{AllowHeaders, CorsLayer};
-    ///
-    /// let err = CorsLayer::builder()
-    ///     .allow_origin("https://app.example.com")
-    ///     .allow_headers(AllowHeaders::list(["content-type", "x custom"]))
-    ///     .max_request_headers(0)
-    ///     .build()
-    ///     .unwrap_err();
-    /// assert_eq!(err.problems()[0].index(), Some(1)); // the second header
-    /// assert_eq!(err.problems()[1].index(), None); // not a list
-    /// ```
-    pub fn index(&self) -> Option<usize> {
-        self.at.index
-    }
+        /// The position of the entry within a list setting.
+        ///
+        /// ```
+        /// use tower_cors::{AllowHeaders, CorsLayer};
+        ///
+        /// let err = CorsLayer::builder()
+        ///     .allow_origin("https://app.example.com")
+        ///     .allow_headers(AllowHeaders::list(["content-type", "x custom"]))
+        ///     .max_request_headers(0)
+        ///     .build()
+        ///     .unwrap_err();
+        /// assert_eq!(err.problems()[0].index(), Some(1)); // the second header
+        /// assert_eq!(err.problems()[1].index(), None); // not a list
+        /// ```
+        pub fn index();
 
-    /// The offending value as given (non-UTF-8 bytes replaced).
-    ///
-    /// ```
-    /// use tower_cors::{CorsLayer, ProblemKind};
-    ///
-    /// let err = CorsLayer::builder().allow_origin(" https://app.example.com").build().unwrap_err();
-    /// assert_eq!(err.problems()[0].value(), " https://app.example.com");
-    /// assert_eq!(err.problems()[0].kind(), ProblemKind::Whitespace);
-    /// ```
-    pub fn value(&self) -> &str {
-        &self.at.value
-    }
+        /// The offending value as given (non-UTF-8 bytes replaced).
+        ///
+        /// ```
+        /// use tower_cors::{CorsLayer, ProblemKind};
+        ///
+        /// let err = CorsLayer::builder().allow_origin(" https://app.example.com").build().unwrap_err();
+        /// assert_eq!(err.problems()[0].value(), " https://app.example.com");
+        /// assert_eq!(err.problems()[0].kind(), ProblemKind::Whitespace);
+        /// ```
+        pub fn value();
 
-    /// What is wrong.
-    ///
-    /// ```
-    /// use tower_cors::{Any, CorsLayer, ProblemKind};
-    ///
-    /// let err = CorsLayer::builder().allow_origin(Any).allow_credentials(true).build().unwrap_err();
-    /// assert_eq!(err.problems()[0].kind(), ProblemKind::AnyOriginWithCredentials);
-    /// ```
-    pub fn kind(&self) -> ProblemKind {
-        self.kind
-    }
+        /// What is wrong.
+        ///
+        /// ```
+        /// use tower_cors::{Any, CorsLayer, ProblemKind};
+        ///
+        /// let err = CorsLayer::builder().allow_origin(Any).allow_credentials(true).build().unwrap_err();
+        /// assert_eq!(err.problems()[0].kind(), ProblemKind::AnyOriginWithCredentials);
+        /// ```
+        pub fn kind() -> ProblemKind;
 
-    /// Where in the configuration the problem is, like `allow_origins[2]`.
-    ///
-    /// ```
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let err = CorsLayer::builder()
-    ///     .allow_origins(["https://a.example", "https://b.example/"])
-    ///     .max_request_headers(0)
-    ///     .build()
-    ///     .unwrap_err();
-    /// assert_eq!(err.problems()[0].path(), "allow_origins[1]");
-    /// assert_eq!(err.problems()[1].path(), "max_request_headers");
-    /// ```
-    pub fn path(&self) -> String {
-        self.at.path()
-    }
+        /// Where in the configuration the problem is, like `allow_origins[2]`.
+        ///
+        /// ```
+        /// use tower_cors::CorsLayer;
+        ///
+        /// let err = CorsLayer::builder()
+        ///     .allow_origins(["https://a.example", "https://b.example/"])
+        ///     .max_request_headers(0)
+        ///     .build()
+        ///     .unwrap_err();
+        /// assert_eq!(err.problems()[0].path(), "allow_origins[1]");
+        /// assert_eq!(err.problems()[1].path(), "max_request_headers");
+        /// ```
+        pub fn path();
 
-    /// The policy of a set the problem is in: `Some(i)` for `policies[i]`, `None` for the
-    /// top-level policy.
-    ///
-    /// ```
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let err = CorsLayer::builder()
-    ///     .allow_origins(["https://app.example.com"])
-    ///     .policy(CorsLayer::builder().allow_origins(["https://admin.example.com/"]))
-    ///     .build()
-    ///     .unwrap_err();
-    /// assert_eq!(err.problems()[0].policy(), Some(0));
-    /// assert_eq!(err.problems()[0].path(), "policies[0].allow_origins[0]");
-    /// # Ok::<(), tower_cors::ConfigError>(())
-    /// ```
-    pub fn policy(&self) -> Option<usize> {
-        self.at.policy
+        /// The policy of a set the problem is in: `Some(i)` for `policies[i]`, `None` for the
+        /// top-level policy.
+        ///
+        /// ```
+        /// use tower_cors::CorsLayer;
+        ///
+        /// let err = CorsLayer::builder()
+        ///     .allow_origins(["https://app.example.com"])
+        ///     .policy(CorsLayer::builder().allow_origins(["https://admin.example.com/"]))
+        ///     .build()
+        ///     .unwrap_err();
+        /// assert_eq!(err.problems()[0].policy(), Some(0));
+        /// assert_eq!(err.problems()[0].path(), "policies[0].allow_origins[0]");
+        /// # Ok::<(), tower_cors::ConfigError>(())
+        /// ```
+        pub fn policy();
     }
 }
 

@@ -1,6 +1,7 @@
 //! Where in a configuration a problem or a warning is: the policy of a set, the setting, the
 //! entry of a list, and the value found there. One type for [`ConfigProblem`] and
-//! [`ConfigWarning`], which both name a place the same way.
+//! [`ConfigWarning`], which both name a place the same way, and the macro that gives both the
+//! same public accessors.
 //!
 //! [`ConfigProblem`]: crate::ConfigProblem
 //! [`ConfigWarning`]: crate::ConfigWarning
@@ -54,3 +55,61 @@ impl fmt::Display for Location {
         Ok(())
     }
 }
+
+/// The public accessors of a report that holds its place in `at: Location` and what it found in
+/// `kind`: `field()`, `index()`, `value()`, `kind()`, `path()` and `policy()`, in that order,
+/// each with the doc comment written above it. Called inside the report type's `impl` block,
+/// with the types `field()` and `kind()` return as the caller's module names them.
+macro_rules! located_accessors {
+    (
+        $(#[$field_doc:meta])*
+        pub fn field() -> $field:ty;
+
+        $(#[$index_doc:meta])*
+        pub fn index();
+
+        $(#[$value_doc:meta])*
+        pub fn value();
+
+        $(#[$kind_doc:meta])*
+        pub fn kind() -> $kind:ty;
+
+        $(#[$path_doc:meta])*
+        pub fn path();
+
+        $(#[$policy_doc:meta])*
+        pub fn policy();
+    ) => {
+        $(#[$field_doc])*
+        pub fn field(&self) -> $field {
+            self.at.field
+        }
+
+        $(#[$index_doc])*
+        pub fn index(&self) -> Option<usize> {
+            self.at.index
+        }
+
+        $(#[$value_doc])*
+        pub fn value(&self) -> &str {
+            &self.at.value
+        }
+
+        $(#[$kind_doc])*
+        pub fn kind(&self) -> $kind {
+            self.kind
+        }
+
+        $(#[$path_doc])*
+        pub fn path(&self) -> String {
+            self.at.path()
+        }
+
+        $(#[$policy_doc])*
+        pub fn policy(&self) -> Option<usize> {
+            self.at.policy
+        }
+    };
+}
+
+pub(crate) use located_accessors;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::report::field::Field;
-use crate::report::location::Location;
+use crate::report::location::{located_accessors, Location};
 
 /// A setting that builds, but that no browser honours or that is almost always a mistake.
 ///
@@ -49,100 +49,90 @@ impl ConfigWarning {
         }
     }
 
-    /// The setting the warning is about.
-    ///
-    /// ```
-    /// use tower_cors::{CorsLayer, Field};
-    ///
-    /// let layer = CorsLayer::builder()
-    ///     .allow_origin("https://app.example.com")
-    ///     .expose_headers(["set-cookie"])
-    ///     .build()?;
-    /// assert_eq!(layer.warnings()[0].field(), Field::ExposeHeaders);
-    /// # Ok::<(), tower_cors::ConfigError>(())
-    /// ```
-    pub fn field(&self) -> Field {
-        self.at.field
-    }
+    located_accessors! {
+        /// The setting the warning is about.
+        ///
+        /// ```
+        /// use tower_cors::{CorsLayer, Field};
+        ///
+        /// let layer = CorsLayer::builder()
+        ///     .allow_origin("https://app.example.com")
+        ///     .expose_headers(["set-cookie"])
+        ///     .build()?;
+        /// assert_eq!(layer.warnings()[0].field(), Field::ExposeHeaders);
+        /// # Ok::<(), tower_cors::ConfigError>(())
+        /// ```
+        pub fn field() -> Field;
 
-    /// The position in a list setting, if the warning is about one entry.
-    ///
-    /// ```
-    /// use http::Method;
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let layer = CorsLayer::builder()
-    ///     .allow_origin("https://app.example.com")
-    ///     .allow_methods(["PUT", "TRACE"])
-    ///     .build()?;
-    /// assert_eq!(layer.warnings()[0].index(), Some(1));
-    /// # Ok::<(), tower_cors::ConfigError>(())
-    /// ```
-    pub fn index(&self) -> Option<usize> {
-        self.at.index
-    }
+        /// The position in a list setting, if the warning is about one entry.
+        ///
+        /// ```
+        /// use http::Method;
+        /// use tower_cors::CorsLayer;
+        ///
+        /// let layer = CorsLayer::builder()
+        ///     .allow_origin("https://app.example.com")
+        ///     .allow_methods(["PUT", "TRACE"])
+        ///     .build()?;
+        /// assert_eq!(layer.warnings()[0].index(), Some(1));
+        /// # Ok::<(), tower_cors::ConfigError>(())
+        /// ```
+        pub fn index();
 
-    /// The value the warning is about, as configured.
-    ///
-    /// ```
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let layer = CorsLayer::builder()
-    ///     .allow_origin("https://app.example.com")
-    ///     .allow_headers(["content-type", "cookie"])
-    ///     .build()?;
-    /// assert_eq!(layer.warnings()[0].value(), "cookie");
-    /// # Ok::<(), tower_cors::ConfigError>(())
-    /// ```
-    pub fn value(&self) -> &str {
-        &self.at.value
-    }
+        /// The value the warning is about, as configured.
+        ///
+        /// ```
+        /// use tower_cors::CorsLayer;
+        ///
+        /// let layer = CorsLayer::builder()
+        ///     .allow_origin("https://app.example.com")
+        ///     .allow_headers(["content-type", "cookie"])
+        ///     .build()?;
+        /// assert_eq!(layer.warnings()[0].value(), "cookie");
+        /// # Ok::<(), tower_cors::ConfigError>(())
+        /// ```
+        pub fn value();
 
-    /// What is suspicious.
-    ///
-    /// ```
-    /// use tower_cors::{CorsLayer, WarningKind};
-    ///
-    /// let layer = CorsLayer::builder()
-    ///     .allow_origin("http://app.example.com")
-    ///     .allow_credentials(true)
-    ///     .build()?;
-    /// assert_eq!(layer.warnings()[0].kind(), WarningKind::InsecureOriginWithCredentials);
-    /// # Ok::<(), tower_cors::ConfigError>(())
-    /// ```
-    pub fn kind(&self) -> WarningKind {
-        self.kind
-    }
+        /// What is suspicious.
+        ///
+        /// ```
+        /// use tower_cors::{CorsLayer, WarningKind};
+        ///
+        /// let layer = CorsLayer::builder()
+        ///     .allow_origin("http://app.example.com")
+        ///     .allow_credentials(true)
+        ///     .build()?;
+        /// assert_eq!(layer.warnings()[0].kind(), WarningKind::InsecureOriginWithCredentials);
+        /// # Ok::<(), tower_cors::ConfigError>(())
+        /// ```
+        pub fn kind() -> WarningKind;
 
-    /// Where in the configuration the setting is, like `allow_origins[2]`.
-    ///
-    /// ```
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let layer = CorsLayer::builder().allow_origins(["https://a.example", "null"]).build()?;
-    /// assert_eq!(layer.warnings()[0].path(), "allow_origins[1]");
-    /// # Ok::<(), tower_cors::ConfigError>(())
-    /// ```
-    pub fn path(&self) -> String {
-        self.at.path()
-    }
+        /// Where in the configuration the setting is, like `allow_origins[2]`.
+        ///
+        /// ```
+        /// use tower_cors::CorsLayer;
+        ///
+        /// let layer = CorsLayer::builder().allow_origins(["https://a.example", "null"]).build()?;
+        /// assert_eq!(layer.warnings()[0].path(), "allow_origins[1]");
+        /// # Ok::<(), tower_cors::ConfigError>(())
+        /// ```
+        pub fn path();
 
-    /// The policy of a set the warning is about: `Some(i)` for `policies[i]`, `None` for
-    /// the top-level policy.
-    ///
-    /// ```
-    /// use tower_cors::CorsLayer;
-    ///
-    /// let layer = CorsLayer::builder()
-    ///     .allow_origins(["https://app.example.com"])
-    ///     .policy(CorsLayer::builder().allow_origins(["null"]))
-    ///     .build()?;
-    /// assert_eq!(layer.warnings()[0].policy(), Some(0));
-    /// assert_eq!(layer.warnings()[0].path(), "policies[0].allow_origins[0]");
-    /// # Ok::<(), tower_cors::ConfigError>(())
-    /// ```
-    pub fn policy(&self) -> Option<usize> {
-        self.at.policy
+        /// The policy of a set the warning is about: `Some(i)` for `policies[i]`, `None` for
+        /// the top-level policy.
+        ///
+        /// ```
+        /// use tower_cors::CorsLayer;
+        ///
+        /// let layer = CorsLayer::builder()
+        ///     .allow_origins(["https://app.example.com"])
+        ///     .policy(CorsLayer::builder().allow_origins(["null"]))
+        ///     .build()?;
+        /// assert_eq!(layer.warnings()[0].policy(), Some(0));
+        /// assert_eq!(layer.warnings()[0].path(), "policies[0].allow_origins[0]");
+        /// # Ok::<(), tower_cors::ConfigError>(())
+        /// ```
+        pub fn policy();
     }
 }
 

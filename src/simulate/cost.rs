@@ -63,12 +63,7 @@ impl BrowserRequest {
                 self.method
             ));
         }
-        let safelisted_bytes: usize = self
-            .headers
-            .iter()
-            .filter(|(name, value)| is_safelisted_request_header(name, value))
-            .map(|(_, value)| value.len())
-            .sum();
+        let safelisted_bytes = self.safelisted_bytes();
         for (name, value) in &self.headers {
             if is_safelisted_request_header(name, value) {
                 continue;

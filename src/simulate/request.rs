@@ -247,12 +247,7 @@ impl BrowserRequest {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn unsafe_header_names(&self) -> Vec<String> {
-        let safelisted_bytes: usize = self
-            .headers
-            .iter()
-            .filter(|(name, value)| is_safelisted_request_header(name, value))
-            .map(|(_, value)| value.len())
-            .sum();
+        let safelisted_bytes = self.safelisted_bytes();
         let mut names: Vec<String> = self
             .headers
             .iter()
@@ -265,6 +260,16 @@ impl BrowserRequest {
         names.sort();
         names.dedup();
         names
+    }
+
+    /// The length of the CORS-safelisted header values, added up: over
+    /// `SAFELISTED_TOTAL_LIMIT` bytes, none of those headers is safelisted any more.
+    pub(super) fn safelisted_bytes(&self) -> usize {
+        self.headers
+            .iter()
+            .filter(|(name, value)| is_safelisted_request_header(name, value))
+            .map(|(_, value)| value.len())
+            .sum()
     }
 
     /// Whether the browser sends a preflight first: a method other than `GET`, `HEAD` and
