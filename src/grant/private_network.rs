@@ -1,7 +1,37 @@
-//! Whether pages on public networks may reach this service through Private Network Access:
-//! the public configuration type.
+//! Whether pages on public networks may reach this service through Private Network Access
+//! (<https://wicg.github.io/private-network-access/#cors-preflight>): the public configuration
+//! type, its headers, and the check of a preflight.
 
-use crate::grant::toggle::toggle_grant;
+use http::request::Parts;
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::grant::toggle::{toggle_grant, Toggle};
+
+/// The preflight's question: `true` asks for access to a private network.
+pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+/// The answer that grants it.
+pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+
+/// Whether a preflight from an allowed `origin` is granted private network access: it asks
+/// with exactly `true`, and `policy` allows it. Otherwise the question is ignored, as a server
+/// that does not know it would; the browser then refuses the preflight for want of
+/// `Access-Control-Allow-Private-Network`. The header is looked up only when the policy may
+/// allow it.
+#[inline]
+pub(crate) fn grants_private_network<'a>(
+    policy: &Toggle,
+    headers: &HeaderMap,
+    origin: &HeaderValue,
+    parts: &impl Fn() -> &'a Parts,
+) -> bool {
+    policy.is_possible()
+        && headers
+            .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+            .is_some_and(|v| v == "true")
+        && policy.decide(origin, parts)
+}
 
 toggle_grant! {
     /// Whether to answer Private Network Access preflights

@@ -8,10 +8,10 @@ use http::request::Parts;
 use http::{HeaderMap, HeaderValue};
 
 use super::verdict::{AllowedHeaders, Evaluation, Grant, Verdict};
-use super::{Head, Policy, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK};
+use super::{Head, Policy};
 use crate::grant::headers::{HeaderPolicy, Requested};
 use crate::grant::origin::{Admission, OriginMatcher};
-use crate::grant::toggle::Toggle;
+use crate::grant::private_network::grants_private_network;
 use crate::grant::util::WILDCARD;
 use crate::report::decision::{Denial, RequestKind};
 
@@ -153,16 +153,7 @@ impl Policy {
             Ok(requested) => requested,
             Err(denial) => return deny(denial),
         };
-        // Private Network Access (https://wicg.github.io/private-network-access/#cors-preflight):
-        // answered only when the policy allows it, and only for the exact value `true`.
-        // Otherwise the header is ignored, as a server that does not know it would; the
-        // browser then refuses the preflight for want of `Access-Control-Allow-Private-Network`.
-        // The header is looked up only when the policy may allow it.
-        let private_network = !matches!(self.private_network, Toggle::Off)
-            && headers
-                .get(ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-                .is_some_and(|v| v == "true")
-            && self.private_network.decide(origin, parts);
+        let private_network = grants_private_network(&self.private_network, headers, origin, parts);
         // Allowed: the answer carries every grant the browser's preflight check reads
         // (https://fetch.spec.whatwg.org/#cors-preflight-fetch), and credentials only when the
         // policy allows them (https://fetch.spec.whatwg.org/#cors-protocol-and-credentials).

@@ -54,10 +54,9 @@ pub(crate) use set::Selected;
 pub(crate) use settings::{Settings, Switches};
 pub(crate) use verdict::{Evaluation, OwnedVerdict, Verdict};
 
-pub(crate) const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
-pub(crate) const ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-allow-private-network");
+pub(crate) use crate::grant::private_network::{
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+};
 /// The response header that says why the layer denied something, in debug mode.
 pub(crate) const CORS_DEBUG: HeaderName = HeaderName::from_static("cors-debug");
 
