@@ -105,6 +105,7 @@ macro_rules! define_config {
         ///     preserve_inner_cors_headers = false
         ///     dangerously_allow_public_suffix_patterns = false
         ///     dangerously_allow_cross_origin_websockets = false
+        ///     warnings_as_errors = true
         /// "#)?;
         /// let layer = config.build()?;
         /// # let _ = layer;
