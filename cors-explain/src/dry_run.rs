@@ -104,9 +104,18 @@ fn report(args: &Args, request: &tower_cors::BrowserRequest, simulation: &Simula
             readable.join(", ")
         );
     }
+    print_notes_and_fixes(simulation);
+}
+
+/// A dry run's notes, each a paragraph, and the changes that would allow the request.
+pub(crate) fn print_notes_and_fixes(simulation: &Simulation) {
     for note in &simulation.notes {
         println!();
-        println!("Note: {note}");
+        if note.starts_with("Note:") {
+            println!("{note}");
+        } else {
+            println!("Note: {note}");
+        }
     }
     if !simulation.fixes.is_empty() {
         println!();

@@ -2,14 +2,14 @@
 //! checks from the library (`BrowserRequest::check_preflight`, `check_response`), with
 //! redirects followed as `fetch` follows them.
 
-use http::{HeaderMap, Request, StatusCode, Uri, Version};
+use http::{HeaderMap, Request, StatusCode, Uri};
 use tower_cors::{Blocked, BrowserRequest};
 use url::{Position, Url};
 
 use crate::args::Args;
 use crate::report::{
-    duration, preflight_reasons, print_cors_headers, print_headers, print_request_line,
-    server_fixes, status_text, Stage, NO_PREFLIGHT,
+    duration, preflight_reasons, print_answer_line, print_cors_headers, print_headers,
+    print_request_line, server_fixes, Stage, NO_PREFLIGHT,
 };
 use crate::transport::{Answer, Client};
 use crate::{Failure, Verdict};
@@ -232,16 +232,7 @@ impl Probe<'_> {
         println!("    {} {url}", request.method());
         print_headers(request.headers());
         let answer = self.client.send(url, request).await?;
-        let version = match answer.version {
-            Version::HTTP_2 => "HTTP/2",
-            Version::HTTP_10 => "HTTP/1.0",
-            _ => "HTTP/1.1",
-        };
-        println!(
-            "  answer: {} ({version} from {})",
-            status_text(answer.status),
-            answer.peer
-        );
+        print_answer_line(answer.status, answer.version, answer.peer);
         print_cors_headers(&answer.headers);
         if let Some(note) = local_network_note(&self.args.origin, answer.peer.ip()) {
             if !self.notes.contains(&note) {

@@ -1,8 +1,10 @@
 //! What both modes print: the request, why it is preflighted, headers, and the server-neutral
 //! change that would let a blocked request through.
 
+use std::net::SocketAddr;
+
 use http::header::{ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS};
-use http::{HeaderMap, HeaderName, StatusCode};
+use http::{HeaderMap, HeaderName, StatusCode, Version};
 use tower_cors::{Blocked, BrowserRequest};
 
 /// The first line: what the script asks for.
@@ -303,6 +305,16 @@ fn lists_wildcard(headers: &HeaderMap, name: HeaderName) -> bool {
         .iter()
         .flat_map(|v| v.as_bytes().split(|&b| b == b','))
         .any(|item| item.trim_ascii() == b"*")
+}
+
+/// The line that introduces an answer: its status, HTTP version and where it came from.
+pub(crate) fn print_answer_line(status: StatusCode, version: Version, peer: SocketAddr) {
+    let version = match version {
+        Version::HTTP_2 => "HTTP/2",
+        Version::HTTP_10 => "HTTP/1.0",
+        _ => "HTTP/1.1",
+    };
+    println!("  answer: {} ({version} from {peer})", status_text(status));
 }
 
 /// `404 Not Found`, or `599` for a status without a reason phrase.

@@ -8,16 +8,17 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use http::header::{CONNECTION, LOCATION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, UPGRADE};
-use http::{HeaderMap, HeaderValue, StatusCode, Uri, Version};
+use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use ring::rand::SecureRandom;
 use tower_cors::{Blocked, BrowserRequest, Simulation};
 use url::{Host, Url};
 
 use crate::args::Args;
-use crate::dry_run::{load, print_request, print_warnings};
+use crate::dry_run::{load, print_notes_and_fixes, print_request, print_warnings};
 use crate::probe::{local_network_note, uri_of};
 use crate::report::{
-    print_headers, print_headers_where, print_request_line, printable, status_text,
+    print_answer_line, print_headers, print_headers_where, print_request_line, printable,
+    status_text,
 };
 use crate::transport::Client;
 use crate::{Failure, Verdict};
@@ -106,15 +107,7 @@ pub(crate) fn probe(args: &Args, url: &Url) -> Result<Verdict, Failure> {
         .build()
         .map_err(|e| Failure(format!("cannot start the runtime: {e}")))?;
     let answer = runtime.block_on(client.send(url, sent))?;
-    let version = match answer.version {
-        Version::HTTP_10 => "HTTP/1.0",
-        _ => "HTTP/1.1",
-    };
-    println!(
-        "  answer: {} ({version} from {})",
-        status_text(answer.status),
-        answer.peer
-    );
+    print_answer_line(answer.status, answer.version, answer.peer);
     print_handshake_headers(&answer.headers);
     let verdict = judge(answer.status, &answer.headers, &key, &args.origin);
     if let Some(note) = local_network_note(&args.origin, answer.peer.ip()) {
@@ -269,21 +262,7 @@ fn report(simulation: &Simulation) -> Verdict {
         ),
         Some(other) => println!("Browser: BLOCKED, {other}"),
     }
-    for note in &simulation.notes {
-        println!();
-        if note.starts_with("Note:") {
-            println!("{note}");
-        } else {
-            println!("Note: {note}");
-        }
-    }
-    if !simulation.fixes.is_empty() {
-        println!();
-        println!("To allow it:");
-        for fix in &simulation.fixes {
-            println!("  - {fix}");
-        }
-    }
+    print_notes_and_fixes(simulation);
     if simulation.is_allowed() {
         Verdict::Allowed
     } else {
