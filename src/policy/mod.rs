@@ -9,7 +9,8 @@
 //!    verdict that waits on an async origin check;
 //! 2. [`Policy::plan`] turns that into a [`Plan`]: answer now with this head, forward and
 //!    write these headers into the inner service's response, or run the origin check first
-//!    (`answer` writes the heads and headers).
+//!    (`answer` writes the layer's own heads, `decoration` what it adds to the inner
+//!    service's).
 //!
 //! The service, its response future, report-only mode and the dry runs all follow the plan;
 //! none of them decides a status or a route of its own.
@@ -33,6 +34,7 @@ use crate::report::warning::ConfigWarning;
 mod answer;
 mod compile_set;
 mod debug;
+mod decoration;
 mod evaluate;
 mod head;
 mod inner_headers;
@@ -44,7 +46,7 @@ mod settings;
 mod verdict;
 mod websocket;
 
-pub(crate) use answer::Decoration;
+pub(crate) use decoration::Decoration;
 pub(crate) use head::Head;
 #[cfg(feature = "tracing")]
 pub(crate) use inner_headers::GrantHeaders;

@@ -6,7 +6,7 @@ use std::task::{Context, Poll};
 
 use http::{response, HeaderMap, StatusCode};
 
-use super::answer::Decoration;
+use super::decoration::Decoration;
 use super::{Evaluation, Head, OwnedVerdict, Policy, Selected, Verdict};
 use crate::grant::origin::BoxBoolFuture;
 use crate::report::decision::{Decision, Denial, RequestKind};
