@@ -1,7 +1,7 @@
 //! What the layer adds to a response it does not answer itself: the grant of an allowed
-//! request, `Vary`, and in debug mode why a request was denied. The inner service's own grant
-//! headers are replaced (<https://fetch.spec.whatwg.org/#http-responses>), unless the policy
-//! keeps them.
+//! request (the headers of <https://fetch.spec.whatwg.org/#http-responses>), `Vary`, and in
+//! debug mode why a request was denied. Grant headers the inner service set are removed first,
+//! unless the policy keeps them.
 
 use http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
@@ -9,7 +9,7 @@ use http::header::{
 use http::{HeaderMap, HeaderValue};
 
 use super::inner_headers::{find_grants_and_vary, remove_grant_headers, Found, GrantHeaders};
-use super::{Policy, Verdict, CORS_DEBUG, TRUE};
+use super::{Policy, Verdict, TRUE};
 use crate::grant::origin::OriginMatcher;
 use crate::grant::util::WILDCARD;
 use crate::grant::vary::VaryTokens;
@@ -111,22 +111,19 @@ impl Policy {
             ),
             Verdict::Denied {
                 kind: RequestKind::Preflight,
-                denial,
                 origin_grant,
+                ..
             } => {
-                let mut grant = HeaderMap::new();
-                if let Some(debug) = self.debug_value(&denial) {
-                    grant.insert(CORS_DEBUG, debug);
-                }
+                let mut extra = self.debug_header_map(&verdict);
                 // Debug mode: the origin's grant without the refused method or header, so that
                 // the browser's console names the real cause; the preflight still fails.
                 if let Some((allow_origin, credentials)) = origin_grant {
-                    grant.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
+                    let headers = extra.get_or_insert_with(Box::default);
+                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin.clone());
                     if credentials {
-                        grant.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
                     }
                 }
-                let extra = (!grant.is_empty()).then(|| Box::new(grant));
                 no_grant(Some(self.vary_preflight), extra)
             }
             Verdict::OriginRefused {
